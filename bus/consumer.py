@@ -1,0 +1,96 @@
+"""Consuming with explicit outcomes: a handler returns (ack) or raises one of the outcomes
+below; a message that does not decode is dead-lettered with the reason and the consumer goes on."""
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
+from pydantic import ValidationError
+
+from bus.codec import from_message
+from bus.publisher import ATTEMPT, Publisher
+from schemas.events import Event
+
+log = logging.getLogger("wowz.bus")
+
+Handler = Callable[[Event, AbstractIncomingMessage], Awaitable[None]]
+
+
+class Reject(Exception):
+    """Dead-letter the message with this reason."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Retry(Exception):
+    """Send the message back to its queue after `delay_s`, counting the attempt."""
+
+    def __init__(self, delay_s: float, reason: str = ""):
+        super().__init__(reason)
+        self.delay_s = delay_s
+        self.reason = reason
+
+
+class Requeue(Exception):
+    """Put the message back now, for another consumer (e.g. this account is unhealthy)."""
+
+
+def attempt_of(message: AbstractIncomingMessage) -> int:
+    return int((message.headers or {}).get(ATTEMPT, 0))
+
+
+def decode(message: AbstractIncomingMessage) -> Event:
+    """from_message with one error type, ValueError, whose text names the field."""
+    try:
+        return from_message(message)
+    except ValidationError as exc:
+        raise ValueError("; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()
+        )) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(str(exc)) from None
+
+
+async def settle(message: AbstractIncomingMessage, outcome: BaseException | None, *,
+                 queue: str, publisher: Publisher) -> None:
+    """Apply a handler's outcome to its message."""
+    if outcome is None:
+        await message.ack()
+    elif isinstance(outcome, Reject):
+        await publisher.dead_letter(message, queue=queue, reason=outcome.reason)
+        await message.ack()
+    elif isinstance(outcome, Retry):
+        await publisher.delay(message, queue=queue, seconds=outcome.delay_s,
+                              attempt=attempt_of(message) + 1)
+        await message.ack()
+    elif isinstance(outcome, Requeue):
+        await message.nack(requeue=True)
+    else:
+        # Unexpected: back to the queue; the quorum delivery limit dead-letters a poison one.
+        log.exception("handler failed on %s", message.message_id, exc_info=outcome)
+        await message.nack(requeue=True)
+
+
+async def consume(channel: AbstractChannel, queue: str, handler: Handler, *,
+                  publisher: Publisher, prefetch: int) -> str:
+    """Start consuming `queue` on `channel` (which gets `prefetch`); returns the consumer tag."""
+    await channel.set_qos(prefetch_count=prefetch)
+    amqp_queue = await channel.get_queue(queue, ensure=False)
+
+    async def on_message(message: AbstractIncomingMessage) -> None:
+        try:
+            event = decode(message)
+        except ValueError as exc:
+            log.warning("dead-lettering undecodable message on %s: %s", queue, exc)
+            await settle(message, Reject(f"undecodable: {exc}"), queue=queue, publisher=publisher)
+            return
+        outcome: BaseException | None = None
+        try:
+            await handler(event, message)
+        except Exception as exc:  # every outcome, expected or not, is settled below
+            outcome = exc
+        await settle(message, outcome, queue=queue, publisher=publisher)
+
+    return await amqp_queue.consume(on_message)

@@ -1,0 +1,1 @@
+"""Where things stay: Postgres (Supabase) rows and object storage."""

@@ -1,0 +1,110 @@
+"""Job rows: created by the ingress (with the outbox flag), read by the API, claimed by providers."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from schemas.jobs import Job, JobRequest
+
+COLUMNS = ("id, status, provider, action, input, output, error, progress, account_id, "
+           "provider_job_id, webhook, metadata, idempotency_key, timeout_s, seq, created_at, "
+           "updated_at, started_at, finished_at")
+
+
+def new_job_id() -> str:
+    return str(uuid.uuid4())
+
+
+def to_job(row: asyncpg.Record) -> Job:
+    return Job.model_validate(dict(row))
+
+
+async def create_job(pool: asyncpg.Pool, *, request: JobRequest, api_key_id: str | None,
+                     idempotency_key: str | None) -> tuple[Job, bool]:
+    """Insert a pending, not yet published job. Returns (job, created); with an idempotency
+    key already used by this API key, the existing job and False."""
+    row = await pool.fetchrow(
+        f"""insert into jobs (id, provider, action, input, webhook, metadata, idempotency_key,
+                              api_key_id, timeout_s)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            on conflict do nothing returning {COLUMNS}""",
+        new_job_id(), request.provider, request.action, request.input,
+        request.webhook.model_dump(mode="json") if request.webhook else None,
+        request.metadata, idempotency_key, api_key_id, request.timeout_s)
+    if row is not None:
+        return to_job(row), True
+    row = await pool.fetchrow(
+        f"select {COLUMNS} from jobs where coalesce(api_key_id, '') = coalesce($1, '') "
+        "and idempotency_key = $2", api_key_id, idempotency_key)
+    return to_job(row), False
+
+
+async def get_job(pool: asyncpg.Pool, job_id: str) -> Job | None:
+    row = await pool.fetchrow(f"select {COLUMNS} from jobs where id = $1", job_id)
+    return to_job(row) if row else None
+
+
+async def get_job_row(pool: asyncpg.Pool, job_id: str) -> asyncpg.Record | None:
+    """The row with the columns the API does not show (api key, outbox flag)."""
+    return await pool.fetchrow("select * from jobs where id = $1", job_id)
+
+
+@dataclass
+class Page:
+    jobs: list[Job]
+    next_cursor: str | None
+
+
+async def list_jobs(pool: asyncpg.Pool, *, status: str | None = None,
+                    provider: str | None = None, metadata: dict[str, Any] | None = None,
+                    api_key_id: str | None = None, cursor: str | None = None,
+                    limit: int = 50) -> Page:
+    """Newest first; the cursor is `<created_at iso>|<id>` of the last job of the page."""
+    where, args = ["true"], []
+
+    def arg(value: Any) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    if status:
+        where.append(f"status = {arg(status)}")
+    if provider:
+        where.append(f"provider = {arg(provider)}")
+    if metadata:
+        where.append(f"metadata @> {arg(metadata)}::jsonb")
+    if api_key_id:
+        where.append(f"api_key_id = {arg(api_key_id)}")
+    if cursor:
+        created, _, last_id = cursor.partition("|")
+        where.append(f"(created_at, id) < ({arg(datetime.fromisoformat(created))}, {arg(last_id)})")
+    rows = await pool.fetch(
+        f"select {COLUMNS} from jobs where {' and '.join(where)} "
+        f"order by created_at desc, id desc limit {arg(limit + 1)}", *args)
+    jobs = [to_job(r) for r in rows[:limit]]
+    more = len(rows) > limit
+    return Page(jobs, f"{jobs[-1].created_at.isoformat()}|{jobs[-1].id}" if more else None)
+
+
+async def mark_published(pool: asyncpg.Pool, job_ids: list[str]) -> None:
+    await pool.execute("update jobs set published_at = now() where id = any($1::text[]) "
+                       "and published_at is null", job_ids)
+
+
+async def unpublished(conn: asyncpg.Connection, *, older_than_s: float,
+                      limit: int = 100) -> list[asyncpg.Record]:
+    """Jobs accepted but never confirmed on the bus (the process died in between); locked for
+    the caller's transaction so two relays do not both take them."""
+    return await conn.fetch(
+        "select * from jobs where published_at is null "
+        "and created_at < now() - make_interval(secs => $1) "
+        "order by created_at limit $2 for update skip locked", older_than_s, limit)
+
+
+async def request_cancel(pool: asyncpg.Pool, job_id: str) -> None:
+    await pool.execute(
+        """insert into job_runs (job_id, cancel_requested_at) values ($1, now())
+           on conflict (job_id) do update set cancel_requested_at = coalesce(
+             job_runs.cancel_requested_at, now())""", job_id)

@@ -1,0 +1,81 @@
+"""Settings, one class per concern, all read from `WOWZ_*` variables and `.env` once at start."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class _Base(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WOWZ_", env_file=".env", extra="ignore")
+
+
+class BusSettings(_Base):
+    amqp_url: SecretStr = SecretStr("amqp://guest:guest@127.0.0.1:5672/")
+
+
+class StoreSettings(_Base):
+    database_url: SecretStr = SecretStr("postgresql://postgres@127.0.0.1:5432/wowz")
+    storage_dir: Path = Path("var/storage")
+    supabase_url: str | None = None
+    supabase_service_key: SecretStr | None = None
+    bucket_midjourney: str = "product-designs"
+    bucket_default: str = "wowz-jobs"
+
+
+class HttpSettings(_Base):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"
+    max_body_bytes: int = 1_000_000
+    api_key_cache_s: float = Field(2.0, description="how long a checked API key is trusted")
+
+
+class BrowserSettings(_Base):
+    chromium_path: str | None = "/usr/lib/chromium/chromium"
+    headless: bool = True
+    chromium_args: list[str] = [
+        "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+    profiles_dir: Path = Path("var/profiles")
+
+
+class ProviderSettings(_Base):
+    accounts_file: Path | None = Path("accounts.yaml")
+    midjourney_url: str = "https://www.midjourney.com"
+    midjourney_cdn_url: str = "https://cdn.midjourney.com"
+    poll_interval_s: float = 1.0
+    poll_interval_fast_s: float = 0.3
+
+
+class NotifierSettings(_Base):
+    allow_private_urls: bool = False
+    webhook_timeout_s: float = 15.0
+    retry_delays_s: list[int] = [5, 30, 120, 600, 1800, 7200, 21600]
+
+
+class Settings(_Base):
+    env: Literal["development", "production"] = "development"
+    log_level: str = "INFO"
+    bus: BusSettings = Field(default_factory=BusSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    browser: BrowserSettings = Field(default_factory=BrowserSettings)
+    providers: ProviderSettings = Field(default_factory=ProviderSettings)
+    notifier: NotifierSettings = Field(default_factory=NotifierSettings)
+
+    @model_validator(mode="after")
+    def _no_insecure_defaults_in_production(self) -> "Settings":
+        if self.env != "production":
+            return self
+        problems = []
+        if "guest:guest@" in self.bus.amqp_url.get_secret_value():
+            problems.append("WOWZ_AMQP_URL uses the guest account")
+        if self.notifier.allow_private_urls:
+            problems.append("WOWZ_ALLOW_PRIVATE_URLS must be false")
+        if self.http.public_url.startswith("http://127.") or "localhost" in self.http.public_url:
+            problems.append("WOWZ_PUBLIC_URL must be the public address")
+        if problems:
+            raise ValueError("production settings: " + "; ".join(problems))
+        return self
