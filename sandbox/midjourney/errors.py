@@ -1,0 +1,25 @@
+"""Errors the stand-in answers with, in Midjourney's JSON error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None):
+        super().__init__(status, body)
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+
+def bad_request(error: str, message: str | None = None) -> ApiError:
+    return ApiError(400, {"error": error, "message": message or error})
+
+
+async def handle_api_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return JSONResponse(exc.body, status_code=exc.status, headers=exc.headers)
