@@ -32,3 +32,12 @@ async def set_provider_job_id(pool: asyncpg.Pool, *, job_id: str, provider_job_i
 async def cancel_requested(pool: asyncpg.Pool, job_id: str) -> bool:
     return bool(await pool.fetchval(
         "select cancel_requested_at is not null from job_runs where job_id = $1", job_id))
+
+
+async def finish(pool: asyncpg.Pool, job_id: str) -> None:
+    await pool.execute("update job_runs set finished_at = now() where job_id = $1", job_id)
+
+
+async def finished(pool: asyncpg.Pool, job_id: str) -> bool:
+    return bool(await pool.fetchval(
+        "select finished_at is not null from job_runs where job_id = $1", job_id))

@@ -95,3 +95,29 @@ async def clean_bus(amqp):
         await (await channel.get_queue(name)).purge()
     await channel.close()
     return amqp
+
+
+@pytest.fixture
+async def sandbox():
+    """The provider stand-ins on free ports, with fast generation."""
+    from sandbox.server import start_sandbox
+
+    box = await start_sandbox(generation_s=1.0, image_size=128)
+    yield box
+    await box.stop()
+
+
+async def sandbox_account(box, account_id: str, tmp_path, **extra) -> "object":
+    """Create an account in the Midjourney stand-in and write its cookies file (seed format)."""
+    import json
+
+    import httpx
+
+    from consumers.providers.accounts import Account
+
+    async with httpx.AsyncClient(base_url=box.midjourney_url) as client:
+        created = (await client.post("/_sandbox/accounts", json={"account_id": account_id})).json()
+    cookies = tmp_path / f"{account_id}.cookies.json"
+    cookies.write_text(json.dumps(created["cookies"]))
+    return Account(id=account_id, provider="midjourney", credentials=cookies,
+                   user_id=created["user_id"], **extra)

@@ -1,0 +1,71 @@
+"""What a provider adapter sees of the platform while it runs one job."""
+
+import itertools
+from typing import Any, Protocol
+
+import asyncpg
+
+from bus.publisher import Publisher
+from schemas.events import Event, JobEvent, JobProgress, JobRequested
+from schemas.jobs import JobOutput
+from store import runs
+from store.objects import ObjectStore
+
+
+class Seq:
+    """`seq` for this attempt's events: above every event of earlier attempts (requested is 0)."""
+
+    def __init__(self, attempt: int):
+        self._next = itertools.count(attempt * 1_000_000 + 1)
+
+    def __call__(self) -> int:
+        return next(self._next)
+
+
+class JobContext:
+    def __init__(self, *, job: JobRequested, account_id: str, attempt: int,
+                 provider_job_id: str | None, pool: asyncpg.Pool, publisher: Publisher,
+                 objects: ObjectStore):
+        self.job = job
+        self.account_id = account_id
+        self.attempt = attempt
+        self.provider_job_id = provider_job_id
+        self.objects = objects
+        self.seq = Seq(attempt)
+        self._pool = pool
+        self._publisher = publisher
+        self._last_percent = -1
+
+    async def emit(self, data: JobEvent) -> None:
+        await self._publisher.publish(Event.of(data))
+
+    def event(self, model: type[JobEvent], **fields: Any) -> JobEvent:
+        return model(job_id=self.job.job_id, provider=self.job.provider, seq=self.seq(), **fields)
+
+    async def submitted(self, provider_job_id: str) -> None:
+        """Remember the provider's job id before anything else, so a redelivery resumes it."""
+        self.provider_job_id = provider_job_id
+        await runs.set_provider_job_id(self._pool, job_id=self.job.job_id,
+                                       provider_job_id=provider_job_id)
+        await self.progress(0, "submitted")
+
+    async def progress(self, percent: int, stage: str, preview_url: str | None = None) -> None:
+        """Emit progress when it moved (the provider is polled often; the bus needn't hear it)."""
+        if percent == self._last_percent and stage != "submitted":
+            return
+        self._last_percent = percent
+        await self.emit(self.event(JobProgress, percent=percent, stage=stage,
+                                   preview_url=preview_url, provider_job_id=self.provider_job_id))
+
+
+class Adapter(Protocol):
+    """One provider account's way of doing jobs."""
+
+    async def check_health(self) -> None:
+        """Raise AuthExpired (or another ProviderError) when the account can't work."""
+
+    async def run(self, ctx: JobContext) -> JobOutput:
+        """Do the job (resuming ctx.provider_job_id when set); store outputs; return them."""
+
+    async def close(self) -> None:
+        """Release the browser session."""

@@ -1,0 +1,98 @@
+"""Runs one job on one account: claim, started, the adapter, then exactly one terminal event.
+
+Outcomes for the message: return (ack), `Retry` (rate limits, transient provider errors: back
+through a delay queue), `Requeue` (the account's credentials expired: another account takes it)."""
+
+import asyncio
+import logging
+import time
+
+import asyncpg
+
+from bus.consumer import Requeue, Retry
+from bus.publisher import Publisher
+from consumers.providers.context import Adapter, JobContext
+from schemas.errors import AuthExpired, ErrorCode, RateLimited, WowzError
+from schemas.events import JobCompleted, JobFailed, JobRequested, JobStarted
+from schemas.jobs import JobError
+from store import runs
+from store.objects import ObjectStore
+
+log = logging.getLogger("wowz.runner")
+
+MAX_ATTEMPTS = 3
+
+
+class JobRunner:
+    def __init__(self, *, pool: asyncpg.Pool, publisher: Publisher, objects: ObjectStore):
+        self.pool = pool
+        self.publisher = publisher
+        self.objects = objects
+        self.running: dict[str, asyncio.Task] = {}
+        self.cancelled: set[str] = set()
+
+    def cancel(self, job_id: str) -> bool:
+        """Cancel the job if it runs here; it then ends with `failed`/`cancelled`."""
+        task = self.running.get(job_id)
+        if task is None:
+            return False
+        self.cancelled.add(job_id)
+        task.cancel()
+        return True
+
+    async def run(self, job: JobRequested, *, adapter: Adapter, account_id: str) -> None:
+        if await runs.finished(self.pool, job.job_id):
+            log.info("job already finished, redelivery ignored", extra=_ctx(job, account_id))
+            return
+        run = await runs.claim(self.pool, job_id=job.job_id, account_id=account_id)
+        ctx = JobContext(job=job, account_id=account_id, attempt=run.attempt,
+                         provider_job_id=run.provider_job_id, pool=self.pool,
+                         publisher=self.publisher, objects=self.objects)
+        if run.cancel_requested:
+            return await self._fail(ctx, ErrorCode.cancelled, "cancelled before it started")
+        started = time.monotonic()
+        await ctx.emit(ctx.event(JobStarted, account_id=account_id, attempt=run.attempt))
+        log.info("job started", extra=_ctx(job, account_id, attempt=run.attempt,
+                                           resumed=run.provider_job_id is not None))
+        task = asyncio.create_task(adapter.run(ctx))
+        self.running[job.job_id] = task
+        try:
+            async with asyncio.timeout(job.timeout_s):
+                output = await task
+        except TimeoutError:
+            return await self._fail(ctx, ErrorCode.timeout, f"no result within {job.timeout_s} s")
+        except asyncio.CancelledError:
+            if job.job_id not in self.cancelled:
+                raise  # shutting down: the message goes back to the queue
+            return await self._fail(ctx, ErrorCode.cancelled, "cancelled by the client")
+        except AuthExpired:
+            raise Requeue() from None
+        except WowzError as exc:
+            if isinstance(exc, RateLimited) and run.attempt < MAX_ATTEMPTS:
+                raise Retry(exc.retry_after or 5.0, exc.message) from None
+            if exc.retryable and run.attempt < MAX_ATTEMPTS:
+                raise Retry(5.0 * run.attempt, exc.message) from None
+            return await self._fail(ctx, exc.code, exc.message, retryable=exc.retryable)
+        finally:
+            self.running.pop(job.job_id, None)
+            self.cancelled.discard(job.job_id)
+        duration = time.monotonic() - started
+        await ctx.emit(ctx.event(JobCompleted, output=output, account_id=account_id,
+                                 provider_job_id=ctx.provider_job_id,
+                                 durations={"run_s": round(duration, 3)}))
+        await runs.finish(self.pool, job.job_id)
+        log.info("job completed", extra=_ctx(job, account_id, duration_s=round(duration, 3),
+                                             images=len(output.images)))
+
+    async def _fail(self, ctx: JobContext, code: ErrorCode, message: str, *,
+                    retryable: bool = False) -> None:
+        await ctx.emit(ctx.event(JobFailed, error=JobError(code=code, message=message,
+                                                           retryable=retryable),
+                                 attempts=ctx.attempt, account_id=ctx.account_id))
+        await runs.finish(self.pool, ctx.job.job_id)
+        log.warning("job failed", extra=_ctx(ctx.job, ctx.account_id, code=str(code),
+                                             error=message[:200]))
+
+
+def _ctx(job: JobRequested, account_id: str, **more) -> dict:
+    return {"job_id": job.job_id, "provider": job.provider, "account": account_id, **more}

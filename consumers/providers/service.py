@@ -1,0 +1,91 @@
+"""A provider service: one AccountWorker per account of the provider, one job runner, and a
+listener for cancel requests (which may reach any replica; the one running the job acts)."""
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+import asyncpg
+from aio_pika.abc import AbstractConnection, AbstractIncomingMessage
+
+from bus import topology
+from bus.consumer import decode
+from bus.publisher import Publisher
+from consumers.providers.accounts import Account, AccountState
+from consumers.providers.context import Adapter
+from consumers.providers.runner import JobRunner
+from consumers.providers.worker import AccountWorker
+from schemas.events import JobCancel
+from store.objects import ObjectStore
+
+log = logging.getLogger("wowz.provider")
+
+AdapterFactory = Callable[[Account], Adapter]
+
+
+class ProviderService:
+    def __init__(self, *, provider: str, accounts: list[Account], adapter_factory: AdapterFactory,
+                 pool: asyncpg.Pool, connection: AbstractConnection, objects: ObjectStore,
+                 credentials_loader: Callable[[Account, Adapter], object] | None = None,
+                 recheck_s: float = 30.0, grace_s: float = 30.0):
+        self.provider = provider
+        self.accounts = [a for a in accounts if a.provider == provider]
+        self.adapter_factory = adapter_factory
+        self.pool = pool
+        self.connection = connection
+        self.objects = objects
+        self.credentials_loader = credentials_loader
+        self.recheck_s = recheck_s
+        self.grace_s = grace_s
+        self.workers: list[AccountWorker] = []
+        self.runner: JobRunner | None = None
+        self._publisher: Publisher | None = None
+        self._cancel_channel = None
+
+    @property
+    def name(self) -> str:
+        return self.provider
+
+    async def start(self) -> None:
+        self._publisher = await Publisher.open(self.connection)
+        self.runner = JobRunner(pool=self.pool, publisher=self._publisher, objects=self.objects)
+        for account in self.accounts:
+            adapter = self.adapter_factory(account)
+            reload = None
+            if self.credentials_loader is not None:
+                reload = self.credentials_loader(account, adapter)
+            self.workers.append(AccountWorker(
+                state=AccountState(account), adapter=adapter, runner=self.runner,
+                connection=self.connection, publisher=self._publisher,
+                reload_credentials=reload, recheck_s=self.recheck_s))
+        await asyncio.gather(*(w.start() for w in self.workers))
+        await self._listen_for_cancels()
+        healthy = sum(w.state.healthy for w in self.workers)
+        log.info("provider service started", extra={
+            "provider": self.provider, "accounts": len(self.workers), "healthy": healthy})
+
+    async def _listen_for_cancels(self) -> None:
+        self._cancel_channel = await self.connection.channel()
+        queue = await topology.declare_listener(self._cancel_channel,
+                                                [f"job.cancel.{self.provider}"])
+
+        async def on_cancel(message: AbstractIncomingMessage) -> None:
+            async with message.process(ignore_processed=True):
+                try:
+                    event = decode(message)
+                except ValueError:
+                    return  # a private, auto-deleted queue: nothing to keep
+                if isinstance(event.data, JobCancel) and self.runner.cancel(event.data.job_id):
+                    log.info("job cancel requested", extra={"job_id": event.data.job_id})
+
+        await queue.consume(on_cancel)
+
+    def states(self) -> list[dict]:
+        return [w.state.view() for w in self.workers]
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(w.stop(self.grace_s) for w in self.workers))
+        if self._cancel_channel is not None:
+            await self._cancel_channel.close()
+        if self._publisher is not None:
+            await self._publisher.close()

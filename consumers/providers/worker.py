@@ -1,0 +1,142 @@
+"""One account = one consumer on its provider's queue, with prefetch = the account's concurrency,
+so RabbitMQ balances jobs across accounts and replicas. An account whose credentials fail stops
+consuming (its jobs go to the others) until a re-check finds it healthy again."""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
+
+from bus.consumer import Requeue, consume
+from bus.publisher import Publisher
+from bus.topology import provider_queue
+from consumers.providers.accounts import AccountState
+from consumers.providers.context import Adapter
+from consumers.providers.runner import JobRunner
+from schemas.errors import WowzError
+from schemas.events import AccountHealth, Event, JobRequested
+
+log = logging.getLogger("wowz.worker")
+
+
+class AccountWorker:
+    def __init__(self, *, state: AccountState, adapter: Adapter, runner: JobRunner,
+                 connection: AbstractConnection, publisher: Publisher,
+                 reload_credentials: Callable[[], Awaitable[bool]] | None = None,
+                 recheck_s: float = 30.0):
+        self.state = state
+        self.adapter = adapter
+        self.runner = runner
+        self.connection = connection
+        self.publisher = publisher
+        self.reload_credentials = reload_credentials
+        self.recheck_s = recheck_s
+        self.queue = provider_queue(state.account.provider)
+        self._channel: AbstractChannel | None = None
+        self._tag: str | None = None
+        self._recheck: asyncio.Task | None = None
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @property
+    def account_id(self) -> str:
+        return self.state.account.id
+
+    async def start(self) -> None:
+        if not self.state.account.enabled:
+            self.state.set_health(False, "disabled")
+            return
+        if await self.check():
+            await self._consume()
+        else:
+            self._recheck = asyncio.create_task(self._recheck_loop())
+
+    async def check(self) -> bool:
+        try:
+            await self.adapter.check_health()
+        except WowzError as exc:
+            await self._set_health(False, f"{exc.code}: {exc.message}")
+            return False
+        await self._set_health(True, None)
+        return True
+
+    async def _consume(self) -> None:
+        if self._channel is None or self._channel.is_closed:
+            self._channel = await self.connection.channel()
+        self._tag = await consume(self._channel, self.queue, self._handle,
+                                  publisher=self.publisher,
+                                  prefetch=self.state.account.concurrency)
+        log.info("account consuming", extra={"account": self.account_id,
+                                             "prefetch": self.state.account.concurrency})
+
+    async def _stop_consuming(self) -> None:
+        """No new jobs for this account; deliveries already here are requeued by `_handle`."""
+        tag, self._tag = self._tag, None
+        if tag is not None and self._channel is not None and not self._channel.is_closed:
+            queue = await self._channel.get_queue(self.queue, ensure=False)
+            await queue.cancel(tag)
+
+    async def _handle(self, event: Event, message: AbstractIncomingMessage) -> None:
+        if not isinstance(event.data, JobRequested):
+            return  # only requests are routed here; anything else has nothing to do
+        if not self.state.healthy or self.state.capped:
+            raise Requeue()
+        self.state.running += 1
+        self._idle.clear()
+        try:
+            self.state.count_job()
+            await self.runner.run(event.data, adapter=self.adapter, account_id=self.account_id)
+        except Requeue:
+            await self._unhealthy("auth_expired: the provider refused the credentials")
+            raise
+        finally:
+            self.state.running -= 1
+            if self.state.running == 0:
+                self._idle.set()
+        if self.state.capped:
+            await self._pause(f"daily cap of {self.state.account.daily_cap} jobs reached")
+
+    async def _unhealthy(self, reason: str) -> None:
+        if await self._set_health(False, reason):
+            await self._pause(reason)
+
+    async def _pause(self, reason: str) -> None:
+        log.warning("account paused", extra={"account": self.account_id, "reason": reason})
+        await self._stop_consuming()
+        if self._recheck is None or self._recheck.done():
+            self._recheck = asyncio.create_task(self._recheck_loop())
+
+    async def _recheck_loop(self) -> None:
+        """Until healthy: reload the credentials (a replaced cookie file is noticed without a
+        restart) and check again."""
+        while True:
+            await asyncio.sleep(self.recheck_s)
+            if self.state.capped:
+                continue
+            if self.reload_credentials is not None:
+                await self.reload_credentials()
+            if await self.check():
+                await self._consume()
+                return
+
+    async def _set_health(self, healthy: bool, reason: str | None) -> bool:
+        changed = self.state.set_health(healthy, reason)
+        if changed or not healthy:
+            await self.publisher.publish(Event.of(AccountHealth(
+                account_id=self.account_id, provider=self.state.account.provider,
+                healthy=healthy, reason=reason)))
+        return changed
+
+    async def stop(self, grace_s: float = 30.0) -> None:
+        if self._recheck is not None:
+            self._recheck.cancel()
+        await self._stop_consuming()  # no new jobs; the running ones may finish
+        try:
+            await asyncio.wait_for(self._idle.wait(), grace_s)
+        except TimeoutError:
+            log.warning("jobs still running at stop; they go back to the queue",
+                        extra={"account": self.account_id})
+        if self._channel is not None and not self._channel.is_closed:
+            await self._channel.close()  # unacked messages go back to the queue
+        await self.adapter.close()
