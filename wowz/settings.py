@@ -58,6 +58,7 @@ class NotifierSettings(_Base):
 class Settings(_Base):
     env: Literal["development", "production"] = "development"
     log_level: str = "INFO"
+    api_key: SecretStr | None = Field(None, description="for `wowz submit`")
     bus: BusSettings = Field(default_factory=BusSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)

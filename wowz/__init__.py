@@ -1,0 +1,1 @@
+"""wowz: settings, logging, wiring of the services and the CLI."""

@@ -1,0 +1,147 @@
+"""The `wowz` command."""
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from pathlib import Path
+
+from wowz import logging as wowz_logging
+from wowz.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="wowz", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="run every service in one process")
+    up.add_argument("--sandbox", action="store_true",
+                    help="use the local provider stand-ins (default when no accounts are set)")
+    up.add_argument("--port", type=int, help="HTTP port (default WOWZ_PORT or 8000)")
+    up.add_argument("--host", help="HTTP host (default WOWZ_HOST or 127.0.0.1)")
+
+    run = sub.add_parser("run", help="run one service (for compose and scaling)")
+    run.add_argument("service")
+
+    sub.add_parser("migrate", help="apply the SQL migrations")
+
+    keys = sub.add_parser("keys", help="API keys").add_subparsers(dest="keys", required=True)
+    create = keys.add_parser("create", help="create a key; prints it and its webhook secret once")
+    create.add_argument("--name", required=True)
+    create.add_argument("--scopes", default="submit,read")
+    create.add_argument("--json", action="store_true")
+    revoke = keys.add_parser("revoke", help="revoke a key by id")
+    revoke.add_argument("key_id")
+
+    submit = sub.add_parser("submit", help="submit a job over HTTP")
+    submit.add_argument("--provider", default="midjourney")
+    submit.add_argument("--action", default="imagine")
+    submit.add_argument("--prompt", help="shortcut for --input '{\"prompt\": ...}'")
+    submit.add_argument("--input", help="the job input as JSON")
+    submit.add_argument("--webhook", help="URL to call back")
+    submit.add_argument("--meta", action="append", default=[], metavar="KEY=VALUE")
+    submit.add_argument("--wait", action="store_true", help="follow progress until it ends")
+    submit.add_argument("--url", help="wowz base URL (default WOWZ_PUBLIC_URL)")
+    submit.add_argument("--key", help="API key (default WOWZ_API_KEY)")
+
+    schemas = sub.add_parser("schemas", help="write JSON Schema of every event and input")
+    schemas.add_argument("--out", type=Path, default=Path("docs/schemas"))
+
+    args = parser.parse_args(argv)
+    settings = Settings()
+    wowz_logging.setup(settings.log_level)
+    if args.command == "up":
+        if args.port:
+            settings.http.port = args.port
+            if settings.http.public_url == "http://127.0.0.1:8000":
+                settings.http.public_url = f"http://127.0.0.1:{args.port}"
+        if args.host:
+            settings.http.host = args.host
+        return asyncio.run(_up(settings, sandbox=args.sandbox))
+    if args.command == "run":
+        return asyncio.run(_serve(settings, [args.service], accounts=None))
+    if args.command == "migrate":
+        from store import db
+
+        applied = asyncio.run(db.migrate(settings.store.database_url.get_secret_value()))
+        print("applied: " + (", ".join(applied) or "nothing, up to date"))
+        return 0
+    if args.command == "keys":
+        return asyncio.run(_keys(settings, args))
+    if args.command == "submit":
+        from wowz.submit import submit as run_submit
+
+        return run_submit(settings, args)
+    if args.command == "schemas":
+        from wowz.jsonschemas import write_schemas
+
+        for path in write_schemas(args.out):
+            print(path)
+        return 0
+    return 2
+
+
+async def _up(settings: Settings, *, sandbox: bool) -> int:
+    from wowz.platform import SERVICES, configured_accounts
+
+    accounts = configured_accounts(settings)
+    box = None
+    if sandbox or not accounts:
+        from wowz import devsandbox
+
+        box, accounts = await devsandbox.start(settings)
+        print(f"sandbox providers: midjourney {box.midjourney_url} (accounts: "
+              f"{', '.join(a.id for a in accounts)})", file=sys.stderr)
+    try:
+        return await _serve(settings, list(SERVICES), accounts=accounts)
+    finally:
+        if box is not None:
+            await box.stop()
+
+
+async def _serve(settings: Settings, names: list[str], *, accounts) -> int:
+    from wowz.platform import Platform, configured_accounts
+
+    platform = Platform(settings, names, configured_accounts(settings) if accounts is None
+                        else accounts)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await platform.start()
+    if "ingress" in names:
+        print(f"wowz is up at {settings.http.public_url} (docs: {settings.http.public_url}/docs)",
+              file=sys.stderr)
+    await stop.wait()
+    await platform.stop()
+    return 0
+
+
+async def _keys(settings: Settings, args) -> int:
+    from store import db, keys
+
+    url = settings.store.database_url.get_secret_value()
+    await db.migrate(url)
+    pool = await db.create_pool(url, max_size=2)
+    try:
+        if args.keys == "create":
+            scopes = tuple(s.strip() for s in args.scopes.split(",") if s.strip())
+            new = await keys.create_key(pool, name=args.name, scopes=scopes)
+            if args.json:
+                print(json.dumps({"id": new.key.id, "api_key": new.api_key,
+                                  "webhook_secret": new.key.webhook_secret}))
+            else:
+                print(f"key id:          {new.key.id}\napi key:         {new.api_key}\n"
+                      f"webhook secret:  {new.key.webhook_secret}\n"
+                      "(shown once: store them now)")
+            return 0
+        revoked = await keys.revoke_key(pool, args.key_id)
+        print("revoked" if revoked else f"no live key {args.key_id}")
+        return 0 if revoked else 1
+    finally:
+        await pool.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

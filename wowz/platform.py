@@ -1,0 +1,143 @@
+"""Wiring: settings -> the services, sharing one Postgres pool and one AMQP connection per
+process. `wowz up` starts them all in one process, `wowz run NAME` one of them."""
+
+import asyncio
+import contextlib
+import logging
+
+import aio_pika
+import uvicorn
+
+from bus import topology
+from consumers.providers.accounts import Account, load_accounts
+from schemas.inputs import PROVIDERS
+from store import db
+from store.objects import object_store
+from wowz.settings import Settings
+
+log = logging.getLogger("wowz")
+
+SERVICES = ("ingress", "persister", "notifier", *PROVIDERS)
+
+
+class _Server(uvicorn.Server):
+    """The CLI owns the signals; several servers may share the process."""
+
+    def capture_signals(self):
+        return contextlib.nullcontext()
+
+
+def configured_accounts(settings: Settings) -> list[Account]:
+    path = settings.providers.accounts_file
+    return load_accounts(path) if path and path.is_file() else []
+
+
+class Platform:
+    def __init__(self, settings: Settings, names: list[str], accounts: list[Account]):
+        unknown = set(names) - set(SERVICES)
+        if unknown:
+            raise ValueError(f"unknown service(s) {sorted(unknown)}; known: {list(SERVICES)}")
+        self.settings = settings
+        self.names = names
+        self.accounts = accounts
+        self.services: list = []
+        self.pool = None
+        self.connection = None
+        self._server: _Server | None = None
+        self._server_task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        s = self.settings
+        database_url = s.store.database_url.get_secret_value()
+        await db.migrate(database_url)
+        self.pool = await db.create_pool(database_url, max_size=20)
+        self.connection = await aio_pika.connect_robust(
+            s.bus.amqp_url.get_secret_value(), client_properties={
+                "connection_name": "wowz " + ",".join(self.names)})
+        channel = await self.connection.channel()
+        await topology.declare(channel, PROVIDERS)
+        await channel.close()
+        # Consumers before the ingress, so the first accepted job finds them ready.
+        for name in sorted(self.names, key=lambda n: n == "ingress"):
+            if name == "ingress":
+                await self._start_ingress()
+            else:
+                service = self._build(name)
+                await service.start()
+                self.services.append(service)
+        log.info("wowz started", extra={"services": ",".join(self.names)})
+
+    def _objects(self):
+        s = self.settings.store
+        return object_store(
+            storage_dir=s.storage_dir, public_url=self.settings.http.public_url,
+            supabase_url=s.supabase_url,
+            supabase_key=s.supabase_service_key.get_secret_value() if s.supabase_service_key
+            else None)
+
+    def _build(self, name: str):
+        s = self.settings
+        if name == "persister":
+            from consumers.persister.service import Persister
+            return Persister(self.pool, self.connection)
+        if name == "notifier":
+            from consumers.notifier.service import Notifier
+            return Notifier(self.pool, self.connection,
+                            allow_private_urls=s.notifier.allow_private_urls,
+                            timeout_s=s.notifier.webhook_timeout_s,
+                            retry_delays_s=s.notifier.retry_delays_s)
+        if name == "midjourney":
+            return self._midjourney()
+        raise ValueError(name)
+
+    def _midjourney(self):
+        from consumers.midjourney.service import adapter_factory, credentials_loader
+        from consumers.providers.browser import BrowserConfig
+        from consumers.providers.service import ProviderService
+
+        s = self.settings
+        accounts = [a for a in self.accounts if a.provider == "midjourney"]
+        if not accounts:
+            log.warning("no midjourney accounts configured; midjourney jobs wait in the queue")
+        factory = adapter_factory(
+            browser=BrowserConfig(executable=s.browser.chromium_path, args=s.browser.chromium_args,
+                                  headless=s.browser.headless),
+            profiles_dir=s.browser.profiles_dir, web_url=s.providers.midjourney_url,
+            cdn_url=s.providers.midjourney_cdn_url, bucket=s.store.bucket_midjourney,
+            poll_interval_s=s.providers.poll_interval_s,
+            poll_fast_s=s.providers.poll_interval_fast_s)
+        return ProviderService(provider="midjourney", accounts=accounts, adapter_factory=factory,
+                               pool=self.pool, connection=self.connection,
+                               objects=self._objects(), credentials_loader=credentials_loader)
+
+    async def _start_ingress(self) -> None:
+        from producers.http.app import create_app
+
+        s = self.settings
+        app = create_app(pool=self.pool, connection=self.connection,
+                         object_root=s.store.storage_dir, public_url=s.http.public_url,
+                         allow_private_urls=s.notifier.allow_private_urls,
+                         max_body_bytes=s.http.max_body_bytes,
+                         api_key_cache_s=s.http.api_key_cache_s, providers=list(PROVIDERS))
+        config = uvicorn.Config(app, host=s.http.host, port=s.http.port, http="httptools",
+                                log_config=None, access_log=False, timeout_graceful_shutdown=10)
+        self._server = _Server(config)
+        self._server_task = asyncio.create_task(self._server.serve())
+        while not self._server.started:
+            if self._server_task.done():
+                await self._server_task
+                raise RuntimeError(f"ingress did not start on {s.http.host}:{s.http.port}")
+            await asyncio.sleep(0.02)
+        log.info("ingress listening", extra={"url": s.http.public_url})
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+            await self._server_task
+        for service in reversed(self.services):
+            await service.stop()
+        if self.connection is not None:
+            await self.connection.close()
+        if self.pool is not None:
+            await self.pool.close()
+        log.info("wowz stopped")
