@@ -46,7 +46,7 @@ class ProviderSettings(_Base):
     midjourney_url: str = "https://www.midjourney.com"
     midjourney_cdn_url: str = "https://cdn.midjourney.com"
     poll_interval_s: float = 1.0
-    poll_interval_fast_s: float = 0.3
+    poll_interval_fast_s: float = 0.1
 
 
 class NotifierSettings(_Base):

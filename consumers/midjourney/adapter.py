@@ -22,7 +22,7 @@ log = logging.getLogger("wowz.midjourney")
 
 class MidjourneyAdapter:
     def __init__(self, session: BrowserSession, *, cdn_url: str, user_id: str, bucket: str,
-                 poll_interval_s: float = 1.0, poll_fast_s: float = 0.3):
+                 poll_interval_s: float = 1.0, poll_fast_s: float = 0.1):
         self.session = session
         self.cdn_url = cdn_url
         self.user_id = user_id

@@ -1,9 +1,12 @@
-"""One `/api/job-status` request per account per tick for all of its jobs, the tick shortening
-while a job is near done, so completion is seen within about a second."""
+"""One `/api/job-status` request per account per tick for all of its jobs. The tick adapts:
+from the progress rate each job shows, the next request goes out about when the nearest job
+should be done (never sooner than `fast_s`, never later than `interval_s`), so completion is
+seen within about `fast_s` without asking every 100 ms all the time."""
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from consumers.midjourney import wire
 
@@ -13,20 +16,35 @@ OnProgress = Callable[[int], Awaitable[None]]
 FetchStatus = Callable[[list[str]], Awaitable[dict[str, wire.Status]]]
 
 
+@dataclass
+class _Waiting:
+    future: asyncio.Future
+    on_progress: OnProgress
+    first: tuple[float, int] | None = None  # (time, percent) of the first running status
+    eta: float | None = None  # when it should be done, from its progress rate
+
+    def observe(self, now: float, percent: int) -> None:
+        if self.first is None or percent <= self.first[1]:
+            self.first = self.first or (now, percent)
+            return
+        t0, p0 = self.first
+        rate = (percent - p0) / (now - t0)
+        self.eta = now + (100 - percent) / rate
+
+
 class StatusPoller:
-    def __init__(self, fetch: FetchStatus, *, interval_s: float = 1.0, fast_s: float = 0.3):
+    def __init__(self, fetch: FetchStatus, *, interval_s: float = 1.0, fast_s: float = 0.1):
         self.fetch = fetch
         self.interval_s = interval_s
         self.fast_s = fast_s
-        self._waiting: dict[str, tuple[asyncio.Future, OnProgress]] = {}
+        self._waiting: dict[str, _Waiting] = {}
         self._task: asyncio.Task | None = None
-        self._near_done = False
         self.requests = 0
 
     async def wait(self, job_id: str, on_progress: OnProgress) -> wire.Status:
         """Until the provider says the job is completed or failed."""
         future = asyncio.get_running_loop().create_future()
-        self._waiting[job_id] = (future, on_progress)
+        self._waiting[job_id] = _Waiting(future, on_progress)
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._loop())
         try:
@@ -34,27 +52,34 @@ class StatusPoller:
         finally:
             self._waiting.pop(job_id, None)
 
+    def _next_tick(self, now: float) -> float:
+        etas = [w.eta for w in self._waiting.values() if w.eta is not None]
+        if not etas:
+            return self.interval_s
+        return min(self.interval_s, max(self.fast_s, min(etas) - now))
+
     async def _loop(self) -> None:
+        loop = asyncio.get_running_loop()
         while self._waiting:
-            await asyncio.sleep(self.fast_s if self._near_done else self.interval_s)
+            await asyncio.sleep(self._next_tick(loop.time()))
             ids = list(self._waiting)
             if not ids:
                 break
             try:
                 self.requests += 1
                 statuses = await self.fetch(ids)
-            except Exception as exc:  # one tick's failure: hand it to every waiting job
-                for future, _ in list(self._waiting.values()):
-                    if not future.done():
-                        future.set_exception(exc)
+            except Exception as exc:  # this tick failed: every waiting job hears why
+                for waiting in list(self._waiting.values()):
+                    if not waiting.future.done():
+                        waiting.future.set_exception(exc)
                 continue
-            self._near_done = any(s.percent >= 80 for s in statuses.values())
+            now = loop.time()
             for job_id, status in statuses.items():
-                entry = self._waiting.get(job_id)
-                if entry is None or entry[0].done():
+                waiting = self._waiting.get(job_id)
+                if waiting is None or waiting.future.done():
                     continue
-                future, on_progress = entry
                 if status.state == wire.DONE or status.state in wire.FAILED:
-                    future.set_result(status)
-                else:
-                    await on_progress(status.percent)
+                    waiting.future.set_result(status)
+                    continue
+                waiting.observe(now, status.percent)
+                await waiting.on_progress(status.percent)

@@ -11,7 +11,7 @@ from consumers.providers.browser import BrowserConfig, BrowserSession
 
 def adapter_factory(*, browser: BrowserConfig, profiles_dir: Path, web_url: str, cdn_url: str,
                     bucket: str, poll_interval_s: float = 1.0,
-                    poll_fast_s: float = 0.3) -> Callable[[Account], MidjourneyAdapter]:
+                    poll_fast_s: float = 0.1) -> Callable[[Account], MidjourneyAdapter]:
     def build(account: Account) -> MidjourneyAdapter:
         cookies = read_cookies(account.credentials) if account.credentials else []
         user_id = account.user_id or wire.user_id_from_cookies(cookies)

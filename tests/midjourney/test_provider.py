@@ -74,6 +74,10 @@ async def start_service(settings, sandbox, pool, amqp, accounts, tmp_path, **kw)
     return service
 
 
+def ended(job: Event, event_type: str):
+    return lambda e: e.type == event_type and getattr(e.data, "job_id", None) == job.data.job_id
+
+
 def imagine(prompt: str, **metadata) -> Event:
     request = parse_request({"provider": "midjourney", "action": "imagine",
                              "input": {"prompt": prompt}, "metadata": metadata,
@@ -90,7 +94,7 @@ async def test_an_imagine_job_comes_back_with_four_stored_images(
     try:
         job = imagine("a red fox sticker", idea_id="idea-7")
         await publisher.publish(job)
-        done = await events.until(lambda e: e.type == "wowz.job.completed")
+        done = await events.until(ended(job, "wowz.job.completed"))
     finally:
         await service.stop()
     assert done.data.job_id == job.data.job_id
@@ -115,8 +119,9 @@ async def test_a_moderated_prompt_fails_at_once_without_retry(
     account = await sandbox_account(sandbox, "mj-1", tmp_path)
     service = await start_service(settings, sandbox, clean_db, amqp, [account], tmp_path)
     try:
-        await publisher.publish(imagine("something sandbox:moderated"))
-        failed = await events.until(lambda e: e.type == "wowz.job.failed")
+        job = imagine("something sandbox:moderated")
+        await publisher.publish(job)
+        failed = await events.until(ended(job, "wowz.job.failed"))
     finally:
         await service.stop()
     assert failed.data.error.code == "moderated"
@@ -136,8 +141,7 @@ async def test_an_expired_account_hands_its_job_to_the_other_account(
         for job in jobs:
             await publisher.publish(job)
         for job in jobs:
-            await events.until(lambda e, j=job: e.type == "wowz.job.completed"
-                               and e.data.job_id == j.data.job_id)
+            await events.until(ended(job, "wowz.job.completed"))
         health = await events.until(lambda e: e.type == "wowz.account.health"
                                     and e.data.account_id == "mj-a" and not e.data.healthy)
         states = {s["id"]: s for s in service.states()}
@@ -145,7 +149,9 @@ async def test_an_expired_account_hands_its_job_to_the_other_account(
         await service.stop()
     assert "auth_expired" in health.data.reason
     assert states["mj-a"]["healthy"] is False and states["mj-b"]["healthy"] is True
-    completed_by = {e.data.account_id for e in events.seen if e.type == "wowz.job.completed"}
+    ids = {j.data.job_id for j in jobs}
+    completed_by = {e.data.account_id for e in events.seen
+                    if e.type == "wowz.job.completed" and e.data.job_id in ids}
     assert completed_by == {"mj-b"}
 
 
@@ -156,10 +162,10 @@ async def test_a_hanging_job_times_out_and_the_account_keeps_working(
     try:
         hang = imagine("forever sandbox:hang", timeout_s=10)
         await publisher.publish(hang)
-        failed = await events.until(lambda e: e.type == "wowz.job.failed", timeout=30)
+        failed = await events.until(ended(hang, "wowz.job.failed"), timeout=30)
         ok = imagine("a quick one")
         await publisher.publish(ok)
-        await events.until(lambda e: e.type == "wowz.job.completed")
+        await events.until(ended(ok, "wowz.job.completed"))
     finally:
         await service.stop()
     assert failed.data.job_id == hang.data.job_id and failed.data.error.code == "timeout"
@@ -172,10 +178,10 @@ async def test_a_cancelled_job_ends_as_cancelled(
     try:
         job = imagine("slow sandbox:hang")
         await publisher.publish(job)
-        await events.until(lambda e: e.type == "wowz.job.progress")
+        await events.until(ended(job, "wowz.job.progress"))
         await publisher.publish(Event.of(JobCancel(job_id=job.data.job_id, provider="midjourney",
                                                    seq=0)))
-        failed = await events.until(lambda e: e.type == "wowz.job.failed")
+        failed = await events.until(ended(job, "wowz.job.failed"))
     finally:
         await service.stop()
     assert failed.data.error.code == "cancelled"
