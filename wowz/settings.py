@@ -21,7 +21,6 @@ class StoreSettings(_Base):
     supabase_url: str | None = None
     supabase_service_key: SecretStr | None = None
     bucket_midjourney: str = "product-designs"
-    bucket_default: str = "wowz-jobs"
 
 
 class HttpSettings(_Base):
