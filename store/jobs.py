@@ -108,3 +108,9 @@ async def request_cancel(pool: asyncpg.Pool, job_id: str) -> None:
         """insert into job_runs (job_id, cancel_requested_at) values ($1, now())
            on conflict (job_id) do update set cancel_requested_at = coalesce(
              job_runs.cancel_requested_at, now())""", job_id)
+
+
+async def job_events(pool: asyncpg.Pool, job_id: str) -> list[asyncpg.Record]:
+    """The job's logged events (id, type, seq, data, time), in seq order."""
+    return await pool.fetch("select id, type, seq, data, time from job_events "
+                            "where job_id = $1 order by seq, time", job_id)

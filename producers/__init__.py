@@ -1,0 +1,1 @@
+"""What puts JobRequested on the bus: the HTTP ingress (`producers.http`)."""

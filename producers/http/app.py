@@ -1,0 +1,44 @@
+"""The FastAPI app of the ingress. Run it with uvicorn (uvloop, httptools)."""
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+from aio_pika.abc import AbstractConnection
+from fastapi import FastAPI
+
+from producers.http import errors, routes_files, routes_health, routes_jobs, sse
+from producers.http.edge import Edge
+from producers.http.ingress import Ingress
+
+
+def create_app(*, pool: asyncpg.Pool, connection: AbstractConnection, object_root: Path,
+               public_url: str, allow_private_urls: bool, max_body_bytes: int = 1_000_000,
+               api_key_cache_s: float = 2.0, providers: list[str],
+               outbox_interval_s: float = 3.0) -> FastAPI:
+    """`pool` is migrated; `connection` a robust one. The app opens its own channels."""
+    ingress = Ingress(pool=pool, connection=connection, object_root=object_root,
+                      public_url=public_url, allow_private_urls=allow_private_urls,
+                      api_key_cache_s=api_key_cache_s, providers=providers,
+                      outbox_interval_s=outbox_interval_s)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await ingress.start()
+        try:
+            yield
+        finally:
+            await ingress.stop()
+
+    app = FastAPI(
+        title="wowz", version="1",
+        description="AI image jobs on Midjourney, Ideogram and ChatGPT accounts. Authenticate "
+                    "with `Authorization: Bearer <key>` or `X-API-Key`.",
+        lifespan=lifespan)
+    app.state.ingress = ingress
+    errors.install(app)
+    for module in (routes_jobs, sse, routes_health, routes_files):
+        app.include_router(module.router)
+    app.add_middleware(Edge, max_body_bytes=max_body_bytes)
+    return app

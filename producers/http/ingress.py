@@ -1,0 +1,73 @@
+"""What the routes share: the pool, the confirmed publisher, the outbox, live events, keys.
+Opened and closed by the app's lifespan."""
+
+import asyncio
+import logging
+import time
+from pathlib import Path
+
+import asyncpg
+from aio_pika.abc import AbstractConnection
+from fastapi import Request
+
+from bus import topology
+from bus.publisher import Publisher
+from producers.http.auth import KeyCache
+from producers.http.live import LiveEvents
+from producers.http.outbox import OutboxRelay, PublishedMarks, requested_event
+from schemas.jobs import Job
+
+log = logging.getLogger("wowz.http")
+
+PUBLISH_TIMEOUT_S = 5.0
+
+
+class Ingress:
+    def __init__(self, *, pool: asyncpg.Pool, connection: AbstractConnection, object_root: Path,
+                 public_url: str, allow_private_urls: bool, api_key_cache_s: float,
+                 providers: list[str], outbox_interval_s: float):
+        self.pool = pool
+        self.connection = connection
+        self.object_root = object_root.resolve()
+        self.public_url = public_url.rstrip("/")
+        self.allow_private_urls = allow_private_urls
+        self.providers = providers
+        self.outbox_interval_s = outbox_interval_s
+        self.keys = KeyCache(pool, api_key_cache_s)
+        self.live = LiveEvents(connection)
+        self.marks = PublishedMarks(pool)
+        self.publisher: Publisher | None = None
+        self.relay: OutboxRelay | None = None
+        self.started = time.monotonic()
+
+    async def start(self) -> None:
+        self.publisher = await Publisher.open(self.connection)
+        await topology.declare(self.publisher.channel, self.providers)
+        await self.marks.start()
+        self.relay = OutboxRelay(self.pool, self.publisher, interval_s=self.outbox_interval_s)
+        await self.relay.start()
+        log.info("ingress started", extra={"url": self.public_url})
+
+    async def stop(self) -> None:
+        if self.relay is not None:
+            await self.relay.stop()
+        await self.live.stop()
+        await self.marks.stop()
+        if self.publisher is not None:
+            await self.publisher.close()
+
+    async def announce(self, job: Job, requested_by: str) -> None:
+        """Publish the new job's JobRequested. If the bus does not confirm, the job is still
+        accepted: it is in Postgres, and the outbox relay publishes it within seconds."""
+        try:
+            async with asyncio.timeout(PUBLISH_TIMEOUT_S):
+                await self.publisher.publish(requested_event(job, requested_by))
+        except Exception:  # any bus failure: the relay is the fallback
+            log.exception("JobRequested not confirmed; left to the outbox relay",
+                          extra={"job_id": job.id})
+            return
+        self.marks.add(job.id)
+
+
+def ingress(request: Request) -> Ingress:
+    return request.app.state.ingress

@@ -1,0 +1,108 @@
+"""The outbox: a job row is written before its JobRequested is published, and `published_at`
+says the bus confirmed it. Marks are written in batches off the request path; the relay
+publishes what a process accepted but never confirmed (it died in between)."""
+
+import asyncio
+import logging
+import uuid
+
+import asyncpg
+
+from bus.publisher import Publisher
+from schemas.events import Event, JobRequested
+from schemas.jobs import Job
+from store.jobs import mark_published, to_job, unpublished
+
+log = logging.getLogger("wowz.outbox")
+
+# A job's JobRequested has one id however often it is published (by the ingress, then again by
+# the relay if the mark was lost), so consumers that dedupe by event id see it once.
+REQUESTED_IDS = uuid.UUID("0b6f6b3e-5d0c-4d8a-9a51-3f1f0c2b7e11")
+
+
+def requested_event(job: Job, requested_by: str | None) -> Event:
+    return Event.of(JobRequested(
+        job_id=job.id, provider=job.provider, action=job.action, input=job.input,
+        webhook=job.webhook, metadata=job.metadata, idempotency_key=job.idempotency_key,
+        timeout_s=job.timeout_s, requested_by=requested_by),
+        id=str(uuid.uuid5(REQUESTED_IDS, job.id)))
+
+
+class PublishedMarks:
+    """Collects the ids of confirmed jobs and marks them every `interval_s` in one UPDATE, so
+    a request costs one INSERT and one publish."""
+
+    def __init__(self, pool: asyncpg.Pool, interval_s: float = 0.05):
+        self.pool = pool
+        self.interval_s = interval_s
+        self._ids: list[str] = []
+        self._task: asyncio.Task | None = None
+
+    def add(self, job_id: str) -> None:
+        self._ids.append(job_id)
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-marks")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self.flush()
+
+    async def flush(self) -> None:
+        ids, self._ids = self._ids, []
+        if not ids:
+            return
+        try:
+            await mark_published(self.pool, ids)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            # Unmarked jobs are published again by the relay, with the same event id.
+            log.exception("could not mark %d jobs published", len(ids))
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval_s)
+            await self.flush()
+
+
+class OutboxRelay:
+    """Every `interval_s`, publishes jobs unconfirmed for `older_than_s` and marks them, in one
+    transaction whose row locks keep other replicas' relays off the same jobs."""
+
+    def __init__(self, pool: asyncpg.Pool, publisher: Publisher, *, interval_s: float = 3.0,
+                 older_than_s: float = 5.0):
+        self.pool = pool
+        self.publisher = publisher
+        self.interval_s = interval_s
+        self.older_than_s = older_than_s
+        self._task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def relay_once(self) -> int:
+        async with self.pool.acquire() as conn, conn.transaction():
+            rows = await unpublished(conn, older_than_s=self.older_than_s)
+            if not rows:
+                return 0
+            await self.publisher.publish_many(
+                [requested_event(to_job(r), r["api_key_id"]) for r in rows])
+            # The connection holding the row locks, not the pool: it has the same `execute`.
+            await mark_published(conn, [r["id"] for r in rows])
+        log.warning("outbox relay published %d stranded jobs", len(rows))
+        return len(rows)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                while await self.relay_once():
+                    pass  # a backlog: keep going without waiting
+            except Exception:  # the relay must outlive a database or bus outage
+                log.exception("outbox relay failed; retrying in %.0f s", self.interval_s)
+            await asyncio.sleep(self.interval_s)

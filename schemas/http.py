@@ -1,0 +1,39 @@
+"""HTTP bodies of the `/v1` API that are not job models: the error envelope, pages, health."""
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from schemas.errors import ErrorCode
+from schemas.jobs import Job
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(examples=["input.prompt"], description="dotted path into the request")
+    problem: str = Field(examples=["String should have at least 1 character"])
+
+
+class ErrorBody(BaseModel):
+    code: ErrorCode
+    message: str = Field(description="what went wrong, naming the first bad field if any")
+    status: int
+    details: list[FieldProblem] | dict[str, Any] | None = None
+    request_id: str | None = Field(None, description="also in the X-Request-Id header")
+
+
+class ErrorEnvelope(BaseModel):
+    """Every error answer of the API, whatever the route or status."""
+
+    error: ErrorBody
+
+
+class JobPage(BaseModel):
+    data: list[Job]
+    next_cursor: str | None = Field(
+        None, description="pass as `cursor` for the next page; null on the last page")
+
+
+class Health(BaseModel):
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, str] = Field(examples=[{"database": "ok", "bus": "ok"}])
+    uptime_s: float

@@ -1,0 +1,43 @@
+"""A job accepted by a process that died before publishing it is still published."""
+
+import asyncio
+import uuid
+
+import pytest
+
+from schemas.events import JobRequested
+from store.keys import create_key
+from tests.http.conftest import PROVIDER_QUEUE, take
+
+pytestmark = pytest.mark.connected
+
+
+async def insert_unpublished(pool, *, age_s: float, api_key_id: str) -> str:
+    job_id = str(uuid.uuid4())
+    await pool.execute(
+        """insert into jobs (id, provider, action, input, metadata, api_key_id, created_at)
+           values ($1, 'midjourney', 'imagine', $2, $3, $4,
+                   now() - make_interval(secs => $5))""",
+        job_id, {"prompt": "a stranded cat"}, {"idea_id": "i-9"}, api_key_id, age_s)
+    return job_id
+
+
+async def test_a_job_stranded_before_publishing_is_published_by_the_relay(
+        serve, clean_db, clean_bus):
+    key = await create_key(clean_db, name="client")
+    stranded = await insert_unpublished(clean_db, age_s=60, api_key_id=key.key.id)
+    in_flight = await insert_unpublished(clean_db, age_s=0, api_key_id=key.key.id)
+
+    await serve(outbox_interval_s=0.2)
+
+    [event] = await take(clean_bus, PROVIDER_QUEUE, 1)
+    assert event.type == JobRequested.type and event.data.job_id == stranded
+    assert event.data.input == {"prompt": "a stranded cat"}
+    assert event.data.metadata == {"idea_id": "i-9"} and event.data.requested_by == key.key.id
+    published = await clean_db.fetchval("select published_at from jobs where id = $1", stranded)
+    assert published is not None
+    # A job younger than the grace period belongs to a request still publishing it.
+    await asyncio.sleep(0.5)
+    assert await clean_db.fetchval(
+        "select published_at from jobs where id = $1", in_flight) is None
+    assert await take(clean_bus, PROVIDER_QUEUE, 1, timeout_s=0.1) == []
