@@ -33,6 +33,11 @@ class Publisher:
         exchange = await self._exchange(topology.EVENTS)
         await exchange.publish(to_message(event, headers), routing_key=event.data.routing_key())
 
+    async def send(self, queue: str, event: Event, headers: dict[str, Any] | None = None) -> None:
+        """Straight into one `queue` (the default exchange), e.g. a replay to the notifier
+        alone, not to every service bound to the event."""
+        await self.channel.default_exchange.publish(to_message(event, headers), routing_key=queue)
+
     async def publish_many(self, events: list[Event]) -> None:
         """Pipelined: all sent, then all confirms awaited (5x the rate of one by one)."""
         await asyncio.gather(*(self.publish(e) for e in events))
