@@ -1,0 +1,171 @@
+"""The notifier service: consumes job events, sends the webhook each job asked for, once per
+event and URL, retrying through the bus's delay queues (never a sleep in a handler)."""
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import asyncpg
+import httpx
+from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
+
+from bus import topology
+from bus.consumer import Reject, Retry, attempt_of, consume
+from bus.publisher import Publisher
+from consumers.notifier import payload, signing, transport
+from schemas.events import (
+    Event,
+    JobCompleted,
+    JobFailed,
+    JobProgress,
+    JobStarted,
+    WebhookDelivered,
+    WebhookExhausted,
+)
+from store import deliveries, keys
+from store.jobs import get_job_row
+
+log = logging.getLogger("wowz.notifier")
+
+REPLAY = "x-wowz-replay"  # set by a replay: send again even if delivered before
+NOTIFIED = (JobStarted, JobProgress, JobCompleted, JobFailed)
+# A job published straight on the bus may reach us before the persister wrote its row. The bus
+# has one attempt counter, so these waits take from the delivery retries; they are rare (the row
+# is written from `requested`, and the default webhook is the terminal event only).
+ROW_WAITS = 3
+ROW_WAIT_S = 1.0
+
+
+class Notifier:
+    name = "notifier"
+
+    def __init__(self, pool: asyncpg.Pool, connection: AbstractConnection, *,
+                 allow_private_urls: bool, timeout_s: float = 15.0,
+                 retry_delays_s: list[int] = [5, 30, 120, 600, 1800, 7200, 21600],  # noqa: B006
+                 prefetch: int = 64):
+        self.pool = pool
+        self.connection = connection
+        self.allow_private_urls = allow_private_urls
+        self.timeout_s = timeout_s
+        self.retry_delays_s = list(retry_delays_s)
+        self.prefetch = prefetch
+        self._channel: AbstractChannel | None = None
+        self._publisher: Publisher | None = None
+        self._client: httpx.AsyncClient | None = None
+        self._tag: str | None = None
+        self._inflight: set[asyncio.Task] = set()
+
+    async def start(self) -> None:
+        self._client = transport.new_client()
+        self._publisher = await Publisher.open(self.connection)
+        self._channel = await self.connection.channel()
+        self._tag = await consume(self._channel, topology.NOTIFIER_QUEUE, self._on_event,
+                                  publisher=self._publisher, prefetch=self.prefetch)
+        log.info("notifier consuming", extra={"prefetch": self.prefetch})
+
+    async def stop(self) -> None:
+        """Stop taking events, let the deliveries under way finish (each is bounded by the
+        timeout), then close; what is still unacked goes back to the queue."""
+        if self._tag is not None:
+            queue = await self._channel.get_queue(topology.NOTIFIER_QUEUE, ensure=False)
+            await queue.cancel(self._tag)
+            self._tag = None
+        if self._inflight:
+            await asyncio.wait(set(self._inflight), timeout=self.timeout_s + 5)
+        for closing in (self._channel, self._publisher):
+            if closing is not None:
+                await closing.close()
+        if self._client is not None:
+            await self._client.aclose()
+        self._channel = self._publisher = self._client = None
+
+    async def _on_event(self, event: Event, message: AbstractIncomingMessage) -> None:
+        # The task is bus.consumer's, which settles the message after us: stop() waits for it.
+        task = asyncio.current_task()
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+        if isinstance(event.data, NOTIFIED):
+            await self._handle(event, message)
+
+    async def _handle(self, event: Event, message: AbstractIncomingMessage) -> None:
+        job_id = event.data.job_id
+        row = await get_job_row(self.pool, job_id)
+        if row is None:
+            if attempt_of(message) < ROW_WAITS:
+                raise Retry(ROW_WAIT_S, f"job {job_id} not written yet")
+            raise Reject(f"job {job_id} not found after {ROW_WAITS} waits; no webhook to send")
+        if not payload.wanted(event.data, row["webhook"]):
+            return
+        url = row["webhook"]["url"]
+        if (message.headers or {}).get(REPLAY) is None and await deliveries.delivered(
+                self.pool, event_id=event.id, url=url):
+            log.info("webhook already delivered", extra={"job_id": job_id, "event_id": event.id})
+            return
+        await self._deliver(event, row, url, attempt_of(message))
+
+    async def _deliver(self, event: Event, row: asyncpg.Record, url: str, attempt: int) -> None:
+        """One attempt (`attempt` 0 is the first): send, record, then delivered, retry or
+        exhausted."""
+        body = payload.build(event, row)
+        result = await self._send(event, row, url, payload.encode(body))
+        retry_s = self._retry_delay(result, attempt)
+        next_at = (datetime.now(UTC) + timedelta(seconds=topology.delay_step(retry_s))
+                   if retry_s is not None else None)
+        delivery_id = await deliveries.record_attempt(
+            self.pool, job_id=row["id"], event_id=event.id, event_type=event.type, url=url,
+            attempt=attempt + 1, status_code=result.status_code, error=result.error,
+            duration_ms=result.duration_ms, payload=body, next_attempt_at=next_at,
+            delivered=result.delivered, exhausted=not result.delivered and retry_s is None)
+        self._log(event, url, result, attempt + 1, retry_s)
+        facts = {"delivery_id": delivery_id, "job_id": row["id"], "event_id": event.id,
+                 "url": url, "attempt": attempt + 1, "status_code": result.status_code}
+        if result.delivered:
+            await self._publisher.publish(Event.of(WebhookDelivered(**facts)))
+        elif retry_s is not None:
+            raise Retry(retry_s, result.error or f"HTTP {result.status_code}")
+        else:
+            await self._publisher.publish(Event.of(WebhookExhausted(
+                error=_why_exhausted(result), **facts)))
+
+    async def _send(self, event: Event, row: asyncpg.Record, url: str,
+                    content: bytes) -> transport.Outcome:
+        headers = signing.headers(message_id=event.id, body=content,
+                                  secret=await self._secret(row), now=datetime.now(UTC))
+        return await transport.post(self._client, url, content, headers,
+                                    allow_private=self.allow_private_urls,
+                                    timeout_s=self.timeout_s)
+
+    def _retry_delay(self, result: transport.Outcome, attempt: int) -> float | None:
+        """Seconds until the next attempt, or None when there is none."""
+        if result.delivered or result.final or attempt >= len(self.retry_delays_s):
+            return None
+        return max(self.retry_delays_s[attempt], result.retry_after_s or 0)
+
+    async def _secret(self, row: asyncpg.Record) -> str | None:
+        secret = None
+        if row["api_key_id"] is not None:
+            secret = await keys.webhook_secret(self.pool, row["api_key_id"])
+        if secret is None:
+            log.warning("webhook sent unsigned: the job has no API key (published on the bus)",
+                        extra={"job_id": row["id"]})
+        return secret
+
+    def _log(self, event: Event, url: str, result: transport.Outcome, attempt: int,
+             retry_s: float | None) -> None:
+        # The host only: the query string can carry a signature (n8n resume URLs).
+        outcome = ("delivered" if result.delivered else
+                   "retrying" if retry_s is not None else "exhausted")
+        log.log(logging.INFO if result.delivered else logging.WARNING, "webhook %s", outcome,
+                extra={"job_id": event.data.job_id, "event_type": event.type,
+                       "host": urlsplit(url).hostname, "status": result.status_code,
+                       "error": result.error, "duration_ms": result.duration_ms,
+                       "attempt": attempt, "retry_in_s": retry_s})
+
+
+def _why_exhausted(result: transport.Outcome) -> str:
+    if result.status_code == transport.GONE:
+        return "410 Gone: the receiver asked for no more deliveries"
+    if result.refused:
+        return f"refused: {result.error}"
+    return f"retries used up; last: {result.error or f'HTTP {result.status_code}'}"
