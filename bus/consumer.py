@@ -89,7 +89,7 @@ async def consume(channel: AbstractChannel, queue: str, handler: Handler, *,
         outcome: BaseException | None = None
         try:
             await handler(event, message)
-        except Exception as exc:  # every outcome, expected or not, is settled below
+        except Exception as exc:  # noqa: BLE001 - every outcome, expected or not, is settled below
             outcome = exc
         await settle(message, outcome, queue=queue, publisher=publisher)
 

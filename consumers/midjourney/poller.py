@@ -68,7 +68,7 @@ class StatusPoller:
             try:
                 self.requests += 1
                 statuses = await self.fetch(ids)
-            except Exception as exc:  # this tick failed: every waiting job hears why
+            except Exception as exc:  # noqa: BLE001 - this tick failed: every waiting job hears why
                 for waiting in list(self._waiting.values()):
                     if not waiting.future.done():
                         waiting.future.set_exception(exc)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.async_api import BrowserContext, Page, Playwright, async_playwright
+from playwright.async_api import Error as PlaywrightError
 
 log = logging.getLogger("wowz.browser")
 
@@ -117,8 +118,8 @@ class BrowserSession:
         if self._context is not None:
             try:
                 await self._context.close()
-            except Exception:  # already dead: that is why we relaunch
-                pass
+            except PlaywrightError as exc:  # already dead: that is why we relaunch
+                log.debug("closing a dead browser: %s", exc)
         self._context, self._page = None, None
 
     async def close(self) -> None:

@@ -1,90 +1,13 @@
 """Midjourney jobs on accounts in real Chromium against the Midjourney stand-in."""
 
-import asyncio
-import uuid
-
 import httpx
 import pytest
 
-from bus import topology
-from bus.codec import from_message
-from bus.publisher import Publisher
-from consumers.midjourney.service import adapter_factory, credentials_loader
-from consumers.providers.browser import BrowserConfig
-from consumers.providers.service import ProviderService
-from schemas.events import Event, JobCancel, JobRequested
-from schemas.jobs import parse_request
-from store.objects import LocalStore
+from schemas.events import Event, JobCancel
 from tests.conftest import sandbox_account
+from tests.midjourney.helpers import ended, imagine, start_service
 
 pytestmark = pytest.mark.browser
-
-
-class Events:
-    """Every job event on the bus, as a test listener sees them."""
-
-    def __init__(self, queue):
-        self.queue = queue
-        self.seen: list[Event] = []
-
-    async def until(self, predicate, timeout=30.0) -> Event:
-        async def scan():
-            while True:
-                for event in self.seen:
-                    if predicate(event):
-                        return event
-                message = await self.queue.get(timeout=timeout, fail=False)
-                if message is None:
-                    await asyncio.sleep(0.05)
-                    continue
-                await message.ack()
-                self.seen.append(from_message(message))
-        return await asyncio.wait_for(scan(), timeout)
-
-    def of(self, job_id: str) -> list[str]:
-        return [e.type for e in self.seen if getattr(e.data, "job_id", None) == job_id]
-
-
-@pytest.fixture
-async def events(amqp, clean_bus):
-    channel = await amqp.channel()
-    queue = await topology.declare_listener(channel, ["job.#", "account.#"])
-    yield Events(queue)
-    await channel.close()
-
-
-@pytest.fixture
-async def publisher(amqp):
-    publisher = await Publisher.open(amqp)
-    yield publisher
-    await publisher.close()
-
-
-async def start_service(settings, sandbox, pool, amqp, accounts, tmp_path, **kw):
-    factory = adapter_factory(
-        browser=BrowserConfig(executable=settings.browser.chromium_path,
-                              args=settings.browser.chromium_args),
-        profiles_dir=tmp_path / "profiles", web_url=sandbox.midjourney_url,
-        cdn_url=sandbox.cdn_url, bucket="product-designs", poll_interval_s=0.3, poll_fast_s=0.1)
-    service = ProviderService(
-        provider="midjourney", accounts=accounts, adapter_factory=factory, pool=pool,
-        connection=amqp, objects=LocalStore(tmp_path / "objects", "http://files.test"),
-        credentials_loader=credentials_loader, recheck_s=kw.pop("recheck_s", 0.5), **kw)
-    await service.start()
-    return service
-
-
-def ended(job: Event, event_type: str):
-    return lambda e: e.type == event_type and getattr(e.data, "job_id", None) == job.data.job_id
-
-
-def imagine(prompt: str, **metadata) -> Event:
-    request = parse_request({"provider": "midjourney", "action": "imagine",
-                             "input": {"prompt": prompt}, "metadata": metadata,
-                             "timeout_s": metadata.pop("timeout_s", 60)})
-    return Event.of(JobRequested(job_id=str(uuid.uuid4()), provider="midjourney", seq=0,
-                                 action=request.action, input=request.input,
-                                 metadata=request.metadata, timeout_s=request.timeout_s))
 
 
 async def test_an_imagine_job_comes_back_with_four_stored_images(

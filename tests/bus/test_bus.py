@@ -1,0 +1,93 @@
+"""The bus: confirmed persistent publishing, explicit outcomes, dead letters with the reason,
+delays without a sleeping handler."""
+
+import asyncio
+import time
+
+import aio_pika
+import pytest
+
+from bus import topology
+from bus.consumer import Reject, Retry, consume
+from bus.publisher import ATTEMPT, DEAD_REASON, Publisher
+from schemas.events import Event, JobRequested
+
+pytestmark = pytest.mark.connected
+
+QUEUE = topology.provider_queue("midjourney")
+
+
+def requested(job_id: str) -> Event:
+    return Event.of(JobRequested(job_id=job_id, provider="midjourney", seq=0, action="imagine",
+                                 input={"prompt": "x"}))
+
+
+async def dead_letters(channel, count: int, timeout: float = 10.0) -> list:
+    queue = await channel.get_queue(topology.DEAD_QUEUE)
+    found, deadline = [], time.monotonic() + timeout
+    while len(found) < count and time.monotonic() < deadline:
+        message = await queue.get(fail=False)
+        if message is None:
+            await asyncio.sleep(0.05)
+            continue
+        await message.ack()
+        found.append(message)
+    return found
+
+
+async def test_garbage_is_dead_lettered_with_the_reason_and_the_consumer_goes_on(clean_bus):
+    publisher = await Publisher.open(clean_bus)
+    channel = await clean_bus.channel()
+    handled = []
+
+    async def handler(event, message):
+        handled.append(event.data.job_id)
+
+    await consume(channel, QUEUE, handler, publisher=publisher, prefetch=10)
+    default = channel.default_exchange
+    await default.publish(aio_pika.Message(b"\x00garbage"), routing_key=QUEUE)
+    await default.publish(aio_pika.Message(b'{"job_id": 1}', type="wowz.job.requested",
+                                           message_id="m-2"), routing_key=QUEUE)
+    await publisher.publish(requested("good-1"))
+    dead = await dead_letters(channel, 2)
+    reasons = sorted(m.headers[DEAD_REASON] for m in dead)
+    assert len(dead) == 2
+    assert "undecodable" in reasons[0] and "undecodable" in reasons[1]
+    assert any("provider: Field required" in r for r in reasons)
+    assert all(m.headers["x-wowz-dead-queue"] == QUEUE for m in dead)
+    for _ in range(100):
+        if handled:
+            break
+        await asyncio.sleep(0.05)
+    assert handled == ["good-1"]
+    await channel.close()
+    await publisher.close()
+
+
+async def test_a_rejected_message_keeps_why_and_a_retried_one_comes_back_later(clean_bus):
+    publisher = await Publisher.open(clean_bus)
+    channel = await clean_bus.channel()
+    seen: list[tuple[str, int, float]] = []
+
+    async def handler(event, message):
+        attempt = int((message.headers or {}).get(ATTEMPT, 0))
+        seen.append((event.data.job_id, attempt, time.monotonic()))
+        if event.data.job_id == "bad":
+            raise Reject("the input names no prompt")
+        if attempt == 0:
+            raise Retry(1.0, "try again")
+
+    await consume(channel, QUEUE, handler, publisher=publisher, prefetch=10)
+    await publisher.publish(requested("bad"))
+    await publisher.publish(requested("later"))
+    [dead] = await dead_letters(channel, 1)
+    assert dead.headers[DEAD_REASON] == "the input names no prompt"
+    for _ in range(100):
+        if len([s for s in seen if s[0] == "later"]) == 2:
+            break
+        await asyncio.sleep(0.05)
+    later = [s for s in seen if s[0] == "later"]
+    assert [a for _, a, _ in later] == [0, 1]
+    assert later[1][2] - later[0][2] >= 0.9
+    await channel.close()
+    await publisher.close()
