@@ -23,6 +23,7 @@ from schemas.events import (
     WebhookDelivered,
     WebhookExhausted,
 )
+from schemas.jobs import TERMINAL
 from store import deliveries, keys
 from store.jobs import get_job_row
 
@@ -35,6 +36,10 @@ NOTIFIED = (JobStarted, JobProgress, JobCompleted, JobFailed)
 # is written from `requested`, and the default webhook is the terminal event only).
 ROW_WAITS = 3
 ROW_WAIT_S = 1.0
+# A terminal webhook waits (briefly) for the persister to write what it says, so a client that
+# reads the job when the webhook arrives sees the same state.
+PERSISTED_WAIT_S = 2.0
+PERSISTED_POLL_S = 0.01
 
 
 class Notifier:
@@ -97,12 +102,24 @@ class Notifier:
             raise Reject(f"job {job_id} not found after {ROW_WAITS} waits; no webhook to send")
         if not payload.wanted(event.data, row["webhook"]):
             return
+        if isinstance(event.data, (JobCompleted, JobFailed)):
+            row = await self._persisted(event, row)
         url = row["webhook"]["url"]
         if (message.headers or {}).get(REPLAY) is None and await deliveries.delivered(
                 self.pool, event_id=event.id, url=url):
             log.info("webhook already delivered", extra={"job_id": job_id, "event_id": event.id})
             return
         await self._deliver(event, row, url, attempt_of(message))
+
+    async def _persisted(self, event: Event, row: asyncpg.Record) -> asyncpg.Record:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + PERSISTED_WAIT_S
+        while row["seq"] < event.data.seq and row["status"] not in TERMINAL:
+            if loop.time() > deadline:
+                raise Retry(ROW_WAIT_S, f"job {row['id']} does not show {event.type} yet")
+            await asyncio.sleep(PERSISTED_POLL_S)
+            row = await get_job_row(self.pool, row["id"])
+        return row
 
     async def _deliver(self, event: Event, row: asyncpg.Record, url: str, attempt: int) -> None:
         """One attempt (`attempt` 0 is the first): send, record, then delivered, retry or

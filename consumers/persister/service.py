@@ -1,7 +1,8 @@
 """The persister: every job event into Postgres, in batches.
 
-Deliveries go into a buffer; one writer takes up to `batch_size` of them (or what arrived within
-`max_wait_s` of the first), writes them in one transaction and only then acks them all with one
+Deliveries go into a buffer; one writer takes up to `batch_size` of them (what is there, or what
+arrived within `max_wait_s` of the first; by default it does not wait: batches grow by
+themselves while a write is under way, and an idle system writes at once), writes them in one transaction and only then acks them all with one
 `ack(multiple=True)` on the last delivery tag, which is valid because the channel has this one
 consumer. While the write fails (Postgres down, a bad statement) nothing is acked and the same
 batch is tried again after a growing pause: nothing is lost, nothing acked early."""
@@ -33,7 +34,7 @@ class Persister:
     name = "persister"
 
     def __init__(self, pool: asyncpg.Pool, connection: AbstractConnection, *,
-                 batch_size: int = 200, max_wait_s: float = 0.05, prefetch: int = 1000):
+                 batch_size: int = 200, max_wait_s: float = 0.0, prefetch: int = 1000):
         self.pool = pool
         self.connection = connection
         self.batch_size = batch_size
