@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import httpx
 
@@ -49,8 +49,8 @@ def new_client() -> httpx.AsyncClient:
                              limits=httpx.Limits(max_keepalive_connections=0))
 
 
-async def resolve(host: str, port: int, *, allow_private: bool) -> str:
-    """The address to connect to; Refused if any address of `host` is internal."""
+async def resolve(host: str, port: int, *, allow_private: bool) -> list[str]:
+    """The addresses to connect to, in the resolver's order; Refused if any is internal."""
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
@@ -61,7 +61,7 @@ async def resolve(host: str, port: int, *, allow_private: bool) -> str:
             reason = blocked_reason(address)
             if reason:
                 raise Refused(f"{host} resolves to {address}: {reason}")
-    return addresses[0]
+    return addresses
 
 
 async def post(client: httpx.AsyncClient, url: str, body: bytes, headers: dict[str, str], *,
@@ -79,15 +79,9 @@ async def post(client: httpx.AsyncClient, url: str, body: bytes, headers: dict[s
     https = parts.scheme == "https"
     try:
         async with asyncio.timeout(timeout_s):
-            address = await resolve(parts.hostname, parts.port or (443 if https else 80),
-                                    allow_private=allow_private)
-            request = client.build_request(
-                "POST", _pinned(parts, address), content=body,
-                headers={**headers, "host": parts.netloc},
-                extensions={"sni_hostname": parts.hostname} if https else {})
-            # Streamed and closed unread: only the status matters, whatever size the body is.
-            response = await client.send(request, stream=True)
-            await response.aclose()
+            addresses = await resolve(parts.hostname, parts.port or (443 if https else 80),
+                                      allow_private=allow_private)
+            response = await _send(client, parts, addresses, body, headers)
     except Refused as exc:
         return outcome(status_code=None, error=str(exc), refused=True)
     except TimeoutError:
@@ -99,7 +93,31 @@ async def post(client: httpx.AsyncClient, url: str, body: bytes, headers: dict[s
                    retry_after_s=retry_after_s(response.headers.get("retry-after")))
 
 
-def _pinned(parts, address: str) -> str:
+async def _send(client: httpx.AsyncClient, parts: SplitResult, addresses: list[str],
+                body: bytes, headers: dict[str, str]) -> httpx.Response:
+    """POST to the first address that takes the connection (as a browser does when `localhost`
+    is ::1 and 127.0.0.1 and the server listens on one)."""
+    *others, last = addresses
+    for address in others:
+        try:
+            return await _send_to(client, parts, address, body, headers)
+        except httpx.ConnectError:
+            continue  # nothing was sent: the next address is safe to try
+    return await _send_to(client, parts, last, body, headers)
+
+
+async def _send_to(client: httpx.AsyncClient, parts: SplitResult, address: str, body: bytes,
+                   headers: dict[str, str]) -> httpx.Response:
+    request = client.build_request(
+        "POST", _pinned(parts, address), content=body, headers={**headers, "host": parts.netloc},
+        extensions={"sni_hostname": parts.hostname} if parts.scheme == "https" else {})
+    # Streamed and closed unread: only the status matters, whatever size the body is.
+    response = await client.send(request, stream=True)
+    await response.aclose()
+    return response
+
+
+def _pinned(parts: SplitResult, address: str) -> str:
     """The URL with its host replaced by `address`; path and query untouched."""
     host = f"[{address}]" if ":" in address else address
     netloc = f"{host}:{parts.port}" if parts.port else host
