@@ -36,9 +36,6 @@ NOTIFIED = (JobStarted, JobProgress, JobCompleted, JobFailed)
 # is written from `requested`, and the default webhook is the terminal event only).
 ROW_WAITS = 3
 ROW_WAIT_S = 1.0
-# A terminal webhook waits (briefly) for the persister to write what it says, so a client that
-# reads the job when the webhook arrives sees the same state.
-PERSISTED_WAIT_S = 2.0
 PERSISTED_POLL_S = 0.01
 
 
@@ -48,13 +45,14 @@ class Notifier:
     def __init__(self, pool: asyncpg.Pool, connection: AbstractConnection, *,
                  allow_private_urls: bool, timeout_s: float = 15.0,
                  retry_delays_s: list[int] = [5, 30, 120, 600, 1800, 7200, 21600],  # noqa: B006
-                 prefetch: int = 64):
+                 prefetch: int = 64, persisted_wait_s: float = 2.0):
         self.pool = pool
         self.connection = connection
         self.allow_private_urls = allow_private_urls
         self.timeout_s = timeout_s
         self.retry_delays_s = list(retry_delays_s)
         self.prefetch = prefetch
+        self.persisted_wait_s = persisted_wait_s
         self._channel: AbstractChannel | None = None
         self._publisher: Publisher | None = None
         self._client: httpx.AsyncClient | None = None
@@ -112,11 +110,17 @@ class Notifier:
         await self._deliver(event, row, url, attempt_of(message))
 
     async def _persisted(self, event: Event, row: asyncpg.Record) -> asyncpg.Record:
+        """The row once the persister wrote this terminal event, so that a client reading the
+        job when the webhook arrives sees the same state. Waited for `persisted_wait_s` at most:
+        the body is built from the event, so a late persister delays the webhook but never
+        holds it back (nor retries it forever)."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + PERSISTED_WAIT_S
+        deadline = loop.time() + self.persisted_wait_s
         while row["seq"] < event.data.seq and row["status"] not in TERMINAL:
             if loop.time() > deadline:
-                raise Retry(ROW_WAIT_S, f"job {row['id']} does not show {event.type} yet")
+                log.warning("webhook sent before the job row shows it",
+                            extra={"job_id": row["id"], "event_type": event.type})
+                break
             await asyncio.sleep(PERSISTED_POLL_S)
             row = await get_job_row(self.pool, row["id"])
         return row

@@ -34,7 +34,9 @@ async def start_notifier(clean_db, clean_bus):
 
     async def start(*, allow_private_urls: bool = True, **options) -> Notifier:
         notifier = Notifier(clean_db, clean_bus, allow_private_urls=allow_private_urls,
-                            **{"retry_delays_s": [1, 1, 1], "timeout_s": 2.0, **options})
+                            **{"retry_delays_s": [1, 1, 1], "timeout_s": 2.0,
+                               # no persister runs here: the rows never catch up
+                               "persisted_wait_s": 0.05, **options})
         await notifier.start()
         started.append(notifier)
         return notifier

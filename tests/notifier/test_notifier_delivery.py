@@ -3,6 +3,7 @@ once per event, only the events it asked for, and again on a replay."""
 
 import asyncio
 import json
+import time
 
 import pytest
 from standardwebhooks import Webhook
@@ -158,3 +159,32 @@ async def test_a_notifier_stopping_mid_delivery_finishes_it_first(
     await notifier.stop()
     [row] = await deliveries.list_deliveries(clean_db, job_id=job_id)
     assert row.delivered_at is not None
+
+
+async def test_a_client_reading_its_job_when_the_webhook_arrives_sees_it_completed(
+        start_notifier, receiver, publisher, clean_db):
+    job_id, _ = await a_job(clean_db, receiver.url("/hook"))
+    await start_notifier(persisted_wait_s=5)
+    await publisher.publish(completed(job_id, seq=3))
+    await asyncio.sleep(0.3)
+    assert receiver.requests == []  # the persister has not written it yet
+
+    written_at = time.monotonic()
+    await clean_db.execute("update jobs set status = 'completed', seq = 3 where id = $1", job_id)
+    [request] = await receiver.wait_for(1)
+    assert request.at >= written_at
+
+
+async def test_a_terminal_webhook_is_sent_even_if_the_job_row_never_shows_it(
+        start_notifier, receiver, publisher, clean_db, caplog):
+    job_id, _ = await a_job(clean_db, receiver.url("/hook"))
+    await start_notifier(persisted_wait_s=0.3)
+    sent_at = time.monotonic()
+    await publisher.publish(completed(job_id))
+
+    [request] = await receiver.wait_for(1)
+    assert request.at - sent_at >= 0.3
+    assert json.loads(request.body)["data"]["status"] == "completed"
+    assert "before the job row shows it" in caplog.text
+    await asyncio.sleep(0.5)
+    assert len(receiver.requests) == 1

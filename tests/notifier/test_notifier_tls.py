@@ -13,14 +13,19 @@ pytestmark = pytest.mark.connected
 
 
 @pytest.fixture
-async def tls_server(tmp_path):
-    """A TLS server on 127.0.0.1 with a self-signed certificate; records the SNI names."""
+def self_signed(tmp_path):
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                     "-subj", "/CN=localhost", "-keyout", str(key), "-out", str(cert)],
                    check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.fixture
+async def tls_server(self_signed):
+    """A TLS server on 127.0.0.1 with a self-signed certificate; records the SNI names."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
+    context.load_cert_chain(*self_signed)
     names: list[str | None] = []
     context.sni_callback = lambda sock, name, ctx: names.append(name)
 
