@@ -4,10 +4,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from schemas.errors import ErrorCode
 from schemas.inputs import INPUTS
+from schemas.urls import check_url_syntax
 
 TERMINAL = frozenset({"completed", "failed", "timeout", "cancelled"})
 
@@ -27,10 +28,17 @@ WebhookEvent = Literal["started", "progress", "completed", "failed"]
 class Webhook(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: AnyHttpUrl = Field(description="called exactly as given, query string kept")
+    url: str = Field(max_length=2048, json_schema_extra={"format": "uri"},
+                     description="called exactly as given, query string kept")
     events: list[WebhookEvent] = Field(
         default=["completed", "failed"],
         description="which job events to send; by default the terminal one only")
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        check_url_syntax(url)  # kept as given, not normalised: n8n resumes only its exact URL
+        return url
 
 
 class Image(BaseModel):

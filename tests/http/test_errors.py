@@ -57,7 +57,7 @@ async def test_a_read_only_key_cannot_submit(api, clean_db):
      "less than or equal to 100"),
     ({"action": "paint"}, "action", "unknown provider/action 'midjourney/paint'"),
     ({"provider": "dall-e"}, "action", "unknown provider/action 'dall-e/imagine'"),
-    ({"webhook": {"url": "ftp://example.com/hook"}}, "webhook.url", "URL scheme should be"),
+    ({"webhook": {"url": "ftp://example.com/hook"}}, "webhook.url", "must be http or https"),
     ({"webhook": {"url": "https://user:pw@example.com/hook"}}, "webhook.url", "credentials"),
     ({"timeout_s": 1}, "timeout_s", "greater than or equal to 10"),
     ({"colour": "red"}, "colour", "Extra inputs are not permitted"),
