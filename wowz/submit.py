@@ -3,6 +3,7 @@
 
 import json
 import sys
+import time
 
 import httpx
 
@@ -20,7 +21,7 @@ def submit(settings, args) -> int:
     except ValueError as exc:
         print(f"error: --input is not JSON: {exc}", file=sys.stderr)
         return 2
-    if args.prompt:
+    if args.prompt is not None:
         job_input["prompt"] = args.prompt
     body = {"provider": args.provider, "action": args.action, "input": job_input,
             "metadata": dict(m.split("=", 1) for m in args.meta if "=" in m)}
@@ -55,6 +56,11 @@ def _follow(client: httpx.Client, job_id: str) -> int:
                       end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     job = client.get(f"/v1/jobs/{job_id}").json()
+    for _ in range(50):  # the stream ends on the terminal event; the row follows within moments
+        if job["status"] in EXIT:
+            break
+        time.sleep(0.1)
+        job = client.get(f"/v1/jobs/{job_id}").json()
     if job["status"] == "completed":
         for image in (job.get("output") or {}).get("images", []):
             print(image["url"])
