@@ -27,7 +27,7 @@ def unavailable(what: str, exc: BaseException):
     pytest.skip(message)
 
 
-def _ensure_vhost(url: str) -> None:
+def ensure_vhost(url: str) -> None:
     vhost = url.rsplit("/", 1)[-1]
     if vhost and shutil.which("rabbitmqctl"):
         subprocess.run(["rabbitmqctl", "add_vhost", vhost], capture_output=True, check=False)
@@ -75,7 +75,7 @@ async def amqp(settings):
     try:
         connection = await aio_pika.connect_robust(TEST_AMQP)
     except (OSError, aio_pika.exceptions.AMQPError) as exc:
-        await asyncio.to_thread(_ensure_vhost, TEST_AMQP)
+        await asyncio.to_thread(ensure_vhost, TEST_AMQP)
         try:
             connection = await aio_pika.connect_robust(TEST_AMQP)
         except (OSError, aio_pika.exceptions.AMQPError):

@@ -20,16 +20,18 @@ FetchStatus = Callable[[list[str]], Awaitable[dict[str, wire.Status]]]
 class _Waiting:
     future: asyncio.Future
     on_progress: OnProgress
-    first: tuple[float, int] | None = None  # (time, percent) of the first running status
+    first: tuple[float, int] | None = None  # (time, percent) when it first showed progress
     eta: float | None = None  # when it should be done, from its progress rate
 
     def observe(self, now: float, percent: int) -> None:
-        if self.first is None or percent <= self.first[1]:
-            self.first = self.first or (now, percent)
+        if percent <= 0:
+            return  # still queued: no rate to learn yet
+        if self.first is None:
+            self.first = (now, percent)
             return
         t0, p0 = self.first
-        rate = (percent - p0) / (now - t0)
-        self.eta = now + (100 - percent) / rate
+        if percent > p0:
+            self.eta = now + (100 - percent) * (now - t0) / (percent - p0)
 
 
 class StatusPoller:
@@ -74,6 +76,7 @@ class StatusPoller:
                         waiting.future.set_exception(exc)
                 continue
             now = loop.time()
+            reports = []
             for job_id, status in statuses.items():
                 waiting = self._waiting.get(job_id)
                 if waiting is None or waiting.future.done():
@@ -82,4 +85,5 @@ class StatusPoller:
                     waiting.future.set_result(status)
                     continue
                 waiting.observe(now, status.percent)
-                await waiting.on_progress(status.percent)
+                reports.append(waiting.on_progress(status.percent))
+            await asyncio.gather(*reports)

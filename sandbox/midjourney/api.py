@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 
 from sandbox.midjourney import wire
 from sandbox.midjourney.actions import ACTIONS
+from sandbox.midjourney.cdn import prerender
 from sandbox.midjourney.errors import ApiError, bad_request
 from sandbox.midjourney.state import Account, MidjourneyState
 from sandbox.multipart import parse_files
@@ -55,7 +56,10 @@ async def submit_jobs(request: Request, account: Caller) -> dict[str, Any]:
         raise bad_request("unsupported t", f"t {body.get('t')!r} is not supported")
     if body.get("channelId") != f"{wire.CHANNEL_PREFIX}{account.user_id}":
         raise ApiError(403, {"error": "forbidden", "message": "channelId is not yours"})
-    return action(state, account, body)
+    answer = action(state, account, body)
+    for job in answer.get("success", []):
+        state.background(prerender(state, job["job_id"]))
+    return answer
 
 
 @router.post("/job-status")

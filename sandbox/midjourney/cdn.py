@@ -14,6 +14,27 @@ def _not_found() -> Response:
     return Response(status_code=404, content=b"Not Found", media_type="text/plain")
 
 
+async def render(state: MidjourneyState, job_id: str, index: int) -> bytes:
+    """A grid image, rendered once (in a thread) and kept."""
+    png = state.renders.get((job_id, index))
+    if png is None:
+        job = state.jobs[job_id]
+        png = await asyncio.to_thread(render_png, seed=job_id, index=index, prompt=job.prompt,
+                                      width=job.width, height=job.height)
+        state.renders[(job_id, index)] = png
+    return png
+
+
+async def prerender(state: MidjourneyState, job_id: str) -> None:
+    """Render a job's images while it "generates", so that the CDN serves them at once when
+    it is done, as the real one does (a download then measures transfer, not drawing)."""
+    job = state.jobs.get(job_id)
+    for index in range(job.batch_size if job else 0):
+        if job_id not in state.jobs:
+            return  # the sandbox was reset meanwhile
+        await render(state, job_id, index)
+
+
 async def _job_image(request: Request, job_id: str, index: int) -> Response:
     """One of the four grid images, rendered on first request; 404 until the job completed."""
     state: MidjourneyState = request.app.state.midjourney
@@ -22,17 +43,7 @@ async def _job_image(request: Request, job_id: str, index: int) -> Response:
         return _not_found()
     if job.progress(state.clock())[0] != "completed":
         return _not_found()
-    png = state.renders.get((job_id, index))
-    if png is None:
-        png = await asyncio.to_thread(
-            render_png,
-            seed=job_id,
-            index=index,
-            prompt=job.prompt,
-            width=job.width,
-            height=job.height,
-        )
-        state.renders[(job_id, index)] = png
+    png = await render(state, job_id, index)
     state.stats.cdn_downloads += 1
     return Response(content=png, media_type="image/png")
 

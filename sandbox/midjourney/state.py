@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
 import uuid
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -129,6 +130,13 @@ class MidjourneyState:
         self.uploads: dict[str, Upload] = {}
         self.renders: dict[tuple[str, int], bytes] = {}
         self.stats = Stats()
+        self._tasks: set[asyncio.Task] = set()
+
+    def background(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` without waiting for it, keeping a reference until it is done."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def upsert_account(self, account_id: str, token_ttl_s: float) -> Account:
         """A new account, or fresh tokens for an existing one (its old id token stops working)."""

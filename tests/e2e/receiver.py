@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import socket
+import time
 
 import uvicorn
 from starlette.applications import Starlette
@@ -28,7 +29,7 @@ class Receiver:
         body = await request.body()
         async with self.arrived:
             self.requests.append({"path": request.url.path, "query": request.url.query,
-                                  "headers": dict(request.headers), "body": body,
+                                  "headers": dict(request.headers), "body": body, "wall": time.time(),
                                   "at": asyncio.get_running_loop().time()})
             self.arrived.notify_all()
         return JSONResponse({"ok": True})
