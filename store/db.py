@@ -16,8 +16,15 @@ async def _init(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+async def _no_session_state(conn: asyncpg.Connection) -> None:
+    """Nothing of ours leaves LISTEN, SET, cursors or advisory locks on a pooled connection
+    (asyncpg still rolls back an open transaction), so a connection goes back to the pool
+    without asyncpg's reset query: one round trip less per query."""
+
+
 async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
-    return await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, init=_init)
+    return await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, init=_init,
+                                     reset=_no_session_state)
 
 
 async def ensure_database(url: str) -> None:

@@ -1,5 +1,6 @@
 """Job rows: created by the ingress (with the outbox flag), read by the API, claimed by providers."""
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,6 +41,48 @@ async def create_job(pool: asyncpg.Pool, *, request: JobRequest, api_key_id: str
         f"select {COLUMNS} from jobs where coalesce(api_key_id, '') = coalesce($1, '') "
         "and idempotency_key = $2", api_key_id, idempotency_key)
     return to_job(row), False
+
+
+@dataclass
+class NewJob:
+    request: JobRequest
+    api_key_id: str | None
+    idempotency_key: str | None
+
+
+async def create_jobs(pool: asyncpg.Pool, new: list[NewJob]) -> list[tuple[Job, bool]]:
+    """create_job for many jobs in one INSERT (the ingress groups concurrent requests), in
+    the order of `new`. An idempotency key used before, or earlier in `new`, gives the job it
+    created and False."""
+    ids = [new_job_id() for _ in new]
+    rows = await pool.fetch(
+        f"""insert into jobs (id, provider, action, input, webhook, metadata, idempotency_key,
+                              api_key_id, timeout_s)
+            select id, provider, action, input::jsonb, webhook::jsonb, metadata::jsonb,
+                   idempotency_key, api_key_id, timeout_s
+              from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                          $6::text[], $7::text[], $8::text[], $9::int[])
+                   as n(id, provider, action, input, webhook, metadata, idempotency_key,
+                        api_key_id, timeout_s)
+            on conflict do nothing returning {COLUMNS}""",
+        ids, [n.request.provider for n in new], [n.request.action for n in new],
+        [json.dumps(n.request.input) for n in new],
+        [n.request.webhook.model_dump_json() if n.request.webhook else None for n in new],
+        [json.dumps(n.request.metadata) for n in new], [n.idempotency_key for n in new],
+        [n.api_key_id for n in new], [n.request.timeout_s for n in new])
+    created = {r["id"]: to_job(r) for r in rows}
+    taken = [(n.api_key_id or "", n.idempotency_key) for i, n in zip(ids, new)
+             if i not in created]
+    existing = {}
+    if taken:
+        rows = await pool.fetch(
+            f"""select {COLUMNS}, coalesce(api_key_id, '') as owner from jobs
+                 where (coalesce(api_key_id, ''), idempotency_key) in (
+                       select * from unnest($1::text[], $2::text[]))""", *zip(*taken))
+        existing = {(r["owner"], r["idempotency_key"]): to_job(r) for r in rows}
+    return [(created[i], True) if i in created
+            else (existing[(n.api_key_id or "", n.idempotency_key)], False)
+            for i, n in zip(ids, new)]
 
 
 async def get_job(pool: asyncpg.Pool, job_id: str) -> Job | None:
@@ -89,8 +132,10 @@ async def list_jobs(pool: asyncpg.Pool, *, status: str | None = None,
 
 
 async def mark_published(pool: asyncpg.Pool, job_ids: list[str]) -> None:
-    await pool.execute("update jobs set published_at = now() where id = any($1::text[]) "
-                       "and published_at is null", job_ids)
+    # Rows locked in id order, as the persister locks them: two writers cannot deadlock.
+    await pool.execute("""update jobs set published_at = now() where id in (
+                            select id from jobs where id = any($1::text[])
+                            and published_at is null order by id for update)""", job_ids)
 
 
 async def unpublished(conn: asyncpg.Connection, *, older_than_s: float,

@@ -1,5 +1,5 @@
-"""What the routes share: the pool, the confirmed publisher, the outbox, live events, keys.
-Opened and closed by the app's lifespan."""
+"""What the routes share: the pool, job inserts, the confirmed publisher, the outbox, live
+events, keys. Opened and closed by the app's lifespan."""
 
 import asyncio
 import logging
@@ -13,6 +13,7 @@ from fastapi import Request
 from bus import topology
 from bus.publisher import Publisher
 from producers.http.auth import KeyCache
+from producers.http.inserts import JobInserts
 from producers.http.live import LiveEvents
 from producers.http.outbox import OutboxRelay, PublishedMarks, requested_event
 from schemas.jobs import Job
@@ -34,6 +35,7 @@ class Ingress:
         self.providers = providers
         self.outbox_interval_s = outbox_interval_s
         self.keys = KeyCache(pool, api_key_cache_s)
+        self.inserts = JobInserts(pool)
         self.live = LiveEvents(connection)
         self.marks = PublishedMarks(pool)
         self.publisher: Publisher | None = None
@@ -69,5 +71,5 @@ class Ingress:
         self.marks.add(job.id)
 
 
-def ingress(request: Request) -> Ingress:
+async def ingress(request: Request) -> Ingress:
     return request.app.state.ingress

@@ -55,8 +55,10 @@ async def submit_job(
     if request.webhook is not None:
         await check_webhook(str(request.webhook.url),
                             allow_private=ingress.allow_private_urls)
-    job, created = await store.create_job(ingress.pool, request=request, api_key_id=key.id,
-                                          idempotency_key=idempotency_key)
+    for field in ("input", "metadata"):
+        if _has_nul(getattr(request, field)):  # Postgres text and jsonb cannot hold it
+            raise field_error(field, "contains a NUL character (\\u0000)")
+    job, created = await ingress.inserts.create(store.NewJob(request, key.id, idempotency_key))
     if created:
         await ingress.announce(job, key.id)
     return job_response(ingress, job, 202 if created else 200)
@@ -103,6 +105,16 @@ async def cancel_job(job_id: JobId, key: Annotated[ApiKey, Depends(requires("sub
     await store.request_cancel(ingress.pool, job.id)
     await ingress.publisher.publish(Event.of(JobCancel(job_id=job.id, provider=job.provider)))
     return job_response(ingress, job, 202)
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(map(_has_nul, value))
+    return False
 
 
 def _check_cursor(cursor: str) -> None:

@@ -17,7 +17,6 @@ from schemas.events import Event
 from store.keys import create_key
 from tests.conftest import PROVIDERS
 
-PROVIDER_QUEUE = topology.provider_queue("midjourney")
 JOB = {"provider": "midjourney", "action": "imagine", "input": {"prompt": "a cat in a teapot"}}
 
 
@@ -83,21 +82,30 @@ def auth(new_key) -> dict[str, str]:
     return {"Authorization": f"Bearer {new_key.api_key}"}
 
 
-async def take(connection, queue: str, count: int, timeout_s: float = 5.0) -> list[Event]:
-    """Take `count` messages from `queue` (waiting up to `timeout_s`), then whatever else is
-    there already, decoded."""
-    channel = await connection.channel()
-    try:
-        amqp_queue = await channel.get_queue(queue, ensure=False)
-        events: list[Event] = []
+class Tap:
+    """A private queue bound to `job.requested.*`: what the ingress published, even while some
+    other process drains the service queues."""
+
+    def __init__(self, queue):
+        self.queue = queue
+
+    async def take(self, count: int, timeout_s: float = 5.0) -> list[tuple[str, Event]]:
+        """(routing key, event) of `count` messages (waiting up to `timeout_s`), then of
+        whatever else is there already."""
+        heard = []
         deadline = asyncio.get_running_loop().time() + timeout_s
         while True:
-            message = await amqp_queue.get(no_ack=True, fail=False)
+            message = await self.queue.get(no_ack=True, fail=False)
             if message is not None:
-                events.append(from_message(message))
+                heard.append((message.routing_key, from_message(message)))
                 continue
-            if len(events) >= count or asyncio.get_running_loop().time() > deadline:
-                return events
+            if len(heard) >= count or asyncio.get_running_loop().time() > deadline:
+                return heard
             await asyncio.sleep(0.05)
-    finally:
-        await channel.close()
+
+
+@pytest.fixture
+async def tap(amqp):
+    channel = await amqp.channel()
+    yield Tap(await topology.declare_listener(channel, ["job.requested.#"]))
+    await channel.close()

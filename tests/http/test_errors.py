@@ -8,7 +8,7 @@ import pytest
 from store import db
 from store.keys import create_key, revoke_key
 from tests.conftest import TEST_DB
-from tests.http.conftest import JOB, PROVIDER_QUEUE, auth, take
+from tests.http.conftest import JOB, auth
 
 pytestmark = pytest.mark.connected
 
@@ -61,6 +61,8 @@ async def test_a_read_only_key_cannot_submit(api, clean_db):
     ({"webhook": {"url": "https://user:pw@example.com/hook"}}, "webhook.url", "credentials"),
     ({"timeout_s": 1}, "timeout_s", "greater than or equal to 10"),
     ({"colour": "red"}, "colour", "Extra inputs are not permitted"),
+    ({"input": {"prompt": "a\u0000cat"}}, "input", "NUL character"),
+    ({"metadata": {"note": "\u0000"}}, "metadata", "NUL character"),
 ])
 async def test_bad_input_is_refused_naming_the_field(api, key, change, field, problem):
     error = error_of(await api.client.post("/v1/jobs", json={**JOB, **change},
@@ -71,9 +73,9 @@ async def test_bad_input_is_refused_naming_the_field(api, key, change, field, pr
     assert error["message"].startswith(f"{field}: ")
 
 
-async def test_a_bad_submission_publishes_nothing(api, key, amqp):
+async def test_a_bad_submission_publishes_nothing(api, key, tap):
     await api.client.post("/v1/jobs", json={**JOB, "input": {"prompt": ""}}, headers=auth(key))
-    assert await take(amqp, PROVIDER_QUEUE, 1, timeout_s=0.3) == []
+    assert await tap.take(1, timeout_s=0.3) == []
 
 
 async def test_malformed_json_is_400_and_every_bad_query_names_its_parameter(api, key):

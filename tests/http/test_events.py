@@ -10,7 +10,8 @@ import pytest
 
 from bus.publisher import Publisher
 from schemas.events import Event, JobCompleted, JobProgress, JobRequested, JobStarted
-from schemas.jobs import JobOutput
+from schemas.jobs import JobOutput, parse_request
+from store import jobs
 from tests.http.conftest import JOB, auth
 
 pytestmark = pytest.mark.connected
@@ -22,6 +23,15 @@ async def log_event(pool, event: Event) -> None:
         "insert into job_events (id, job_id, type, seq, data, time) values ($1,$2,$3,$4,$5,$6)",
         event.id, event.data.job_id, event.type, event.data.seq,
         event.data.model_dump(mode="json"), datetime.now(UTC))
+
+
+async def quiet_job(pool, key) -> dict:
+    """A job of `key` that no provider will pick up: stored and marked published, but not
+    put on the bus, so every event of it comes from the test."""
+    job, _ = await jobs.create_job(pool, request=parse_request(JOB), api_key_id=key.key.id,
+                                   idempotency_key=None)
+    await jobs.mark_published(pool, [job.id])
+    return job.model_dump(mode="json")
 
 
 async def read_frames(response, frames: list[dict], enough: asyncio.Event, want: int) -> None:
@@ -41,7 +51,7 @@ async def read_frames(response, frames: list[dict], enough: asyncio.Event, want:
 
 async def test_events_stream_the_logged_ones_then_live_ones_and_end_at_completion(
         api, key, pool, clean_bus):
-    job = (await api.client.post("/v1/jobs", json=JOB, headers=auth(key))).json()
+    job = await quiet_job(pool, key)
     requested = Event.of(JobRequested(job_id=job["id"], provider="midjourney", action="imagine",
                                       input=job["input"]))
     started = Event.of(JobStarted(job_id=job["id"], provider="midjourney", seq=1,
@@ -78,7 +88,7 @@ async def test_events_stream_the_logged_ones_then_live_ones_and_end_at_completio
 
 
 async def test_events_of_a_finished_job_are_the_logged_ones_then_the_end(api, key, pool):
-    job = (await api.client.post("/v1/jobs", json=JOB, headers=auth(key))).json()
+    job = await quiet_job(pool, key)
     completed = Event.of(JobCompleted(job_id=job["id"], provider="midjourney", seq=1,
                                       output=JobOutput(text="done")))
     await log_event(pool, completed)

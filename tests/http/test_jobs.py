@@ -1,18 +1,20 @@
 """A client submits, reads, lists and cancels jobs through /v1 with its API key."""
 
+import asyncio
+
 import pytest
 
 from bus import topology
 from bus.codec import from_message
 from schemas.events import JobCancel, JobRequested
 from store.keys import create_key
-from tests.http.conftest import JOB, PROVIDER_QUEUE, auth, take
+from tests.http.conftest import JOB, auth
 
 pytestmark = pytest.mark.connected
 
 
 async def test_a_job_submitted_with_a_key_is_queued_for_midjourney_and_readable_at_once(
-        api, key, amqp):
+        api, key, tap):
     response = await api.client.post("/v1/jobs", json={**JOB, "metadata": {"idea_id": "i-1"}},
                                      headers=auth(key))
     assert response.status_code == 202, response.text
@@ -23,7 +25,9 @@ async def test_a_job_submitted_with_a_key_is_queued_for_midjourney_and_readable_
     read = await api.client.get(f"/v1/jobs/{job['id']}", headers=auth(key))
     assert read.status_code == 200 and read.json() == job
 
-    [event] = await take(amqp, PROVIDER_QUEUE, 1)
+    [(routing_key, event)] = await tap.take(1)
+    provider_queue = topology.provider_queue("midjourney")
+    assert routing_key in topology.service_queues(["midjourney"])[provider_queue]
     assert event.type == JobRequested.type and event.subject == job["id"]
     assert event.specversion == "1.0" and event.source == "wowz"
     assert event.data.job_id == job["id"] and event.data.requested_by == key.key.id
@@ -31,13 +35,25 @@ async def test_a_job_submitted_with_a_key_is_queued_for_midjourney_and_readable_
     assert event.data.metadata == {"idea_id": "i-1"} and event.data.seq == 0
 
 
-async def test_the_same_idempotency_key_twice_gives_one_job_and_one_message(api, key, amqp):
+async def test_the_same_idempotency_key_twice_gives_one_job_and_one_message(api, key, tap):
     headers = {**auth(key), "Idempotency-Key": "order-42"}
     first = await api.client.post("/v1/jobs", json=JOB, headers=headers)
     again = await api.client.post("/v1/jobs", json=JOB, headers=headers)
     assert first.status_code == 202 and again.status_code == 200
     assert again.json()["id"] == first.json()["id"]
-    assert len(await take(amqp, PROVIDER_QUEUE, 2, timeout_s=1.0)) == 1
+    assert len(await tap.take(2, timeout_s=1.0)) == 1
+
+
+async def test_concurrent_retries_with_one_idempotency_key_make_one_job(api, key, tap):
+    headers = {**auth(key), "Idempotency-Key": "burst-7"}
+    others = [api.client.post("/v1/jobs", json=JOB, headers=auth(key)) for _ in range(5)]
+    retries = [api.client.post("/v1/jobs", json=JOB, headers=headers) for _ in range(5)]
+    responses = await asyncio.gather(*others, *retries)
+    assert all(r.status_code in (200, 202) for r in responses)
+    assert len({r.json()["id"] for r in responses[5:]}) == 1
+    assert sorted(r.status_code for r in responses[5:]) == [200, 200, 200, 200, 202]
+    assert len({r.json()["id"] for r in responses}) == 6
+    assert len(await tap.take(7, timeout_s=1.0)) == 6
 
 
 async def test_the_x_api_key_header_works_like_a_bearer_token(api, key):

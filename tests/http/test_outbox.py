@@ -7,7 +7,6 @@ import pytest
 
 from schemas.events import JobRequested
 from store.keys import create_key
-from tests.http.conftest import PROVIDER_QUEUE, take
 
 pytestmark = pytest.mark.connected
 
@@ -23,14 +22,15 @@ async def insert_unpublished(pool, *, age_s: float, api_key_id: str) -> str:
 
 
 async def test_a_job_stranded_before_publishing_is_published_by_the_relay(
-        serve, clean_db, clean_bus):
+        serve, clean_db, tap):
     key = await create_key(clean_db, name="client")
     stranded = await insert_unpublished(clean_db, age_s=60, api_key_id=key.key.id)
     in_flight = await insert_unpublished(clean_db, age_s=0, api_key_id=key.key.id)
 
     await serve(outbox_interval_s=0.2)
 
-    [event] = await take(clean_bus, PROVIDER_QUEUE, 1)
+    [(routing_key, event)] = await tap.take(1)
+    assert routing_key == "job.requested.midjourney"
     assert event.type == JobRequested.type and event.data.job_id == stranded
     assert event.data.input == {"prompt": "a stranded cat"}
     assert event.data.metadata == {"idea_id": "i-9"} and event.data.requested_by == key.key.id
@@ -40,4 +40,4 @@ async def test_a_job_stranded_before_publishing_is_published_by_the_relay(
     await asyncio.sleep(0.5)
     assert await clean_db.fetchval(
         "select published_at from jobs where id = $1", in_flight) is None
-    assert await take(clean_bus, PROVIDER_QUEUE, 1, timeout_s=0.1) == []
+    assert await tap.take(1, timeout_s=0.1) == []

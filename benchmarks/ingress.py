@@ -1,0 +1,217 @@
+"""How many jobs a second the ingress accepts, next to a bare FastAPI endpoint that does only
+what any ingress must: one confirmed, persistent aio-pika publish per request.
+
+    .venv/bin/python -m benchmarks.ingress --seconds 20
+
+Both run in subprocesses under uvicorn (uvloop, httptools, one worker) on free ports of
+127.0.0.1, over their own vhost and database (created when missing, emptied at start); wrk
+(`apt-get install -y wrk`; a Python load generator would be the bottleneck on two cores) drives
+each with 64 connections, after a warm-up, with `benchmarks/post_job.lua`. The bare endpoint
+publishes to the same exchange and routing key, so the same two quorum queues take the message.
+Prints requests/s, p50 and p99 of each and the ratio (target: >= 0.7)."""
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import aio_pika
+import uvicorn
+from fastapi import FastAPI, Request, Response
+
+from bus import topology
+from producers.http.app import create_app
+from store import db
+from store.keys import create_key
+
+HERE = Path(__file__).resolve().parent
+AMQP = "amqp://guest:guest@127.0.0.1:5672/wowz_bench_ingress"
+DATABASE = "postgresql://postgres@127.0.0.1:5432/wowz_bench_ingress"
+PROVIDERS = ["midjourney"]
+
+
+def bare_app(connection: aio_pika.abc.AbstractConnection) -> FastAPI:
+    state = {}
+
+    async def lifespan(app: FastAPI):
+        channel = await connection.channel(publisher_confirms=True)
+        state["exchange"] = await channel.get_exchange(topology.EVENTS)
+        yield
+        await channel.close()
+
+    app = FastAPI(lifespan=lifespan)
+
+    @app.post("/v1/jobs", status_code=202)
+    async def publish(request: Request) -> Response:
+        await state["exchange"].publish(aio_pika.Message(
+            await request.body(), content_type="application/json",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key="job.requested.midjourney")
+        return Response(b'{"accepted":true}', status_code=202, media_type="application/json")
+
+    return app
+
+
+async def serve(kind: str, port: int) -> None:
+    """One server in this process until SIGTERM (uvicorn's own signal handling)."""
+    connection = await aio_pika.connect_robust(AMQP)
+    pool = await db.create_pool(DATABASE, max_size=20)  # as `wowz up` makes it
+    if kind == "wowz":
+        app = create_app(pool=pool, connection=connection, object_root=Path("/tmp/wowz-bench"),
+                         public_url=f"http://127.0.0.1:{port}", allow_private_urls=False,
+                         providers=PROVIDERS)
+    else:
+        app = bare_app(connection)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, loop="none", http="httptools",
+                            log_level="warning", access_log=False)
+    await uvicorn.Server(config).serve()
+    await pool.close()
+    await connection.close()
+
+
+def ensure_vhost() -> None:
+    vhost = AMQP.rsplit("/", 1)[-1]
+    if shutil.which("rabbitmqctl"):  # an existing vhost is fine: no check
+        subprocess.run(["rabbitmqctl", "add_vhost", vhost], capture_output=True, check=False)
+        subprocess.run(["rabbitmqctl", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"],
+                       capture_output=True, check=False)
+
+
+async def prepare() -> str:
+    """Topology and database ready and empty; returns a new API key."""
+    await db.migrate(DATABASE)
+    pool = await db.create_pool(DATABASE)
+    await pool.execute("truncate jobs, job_events, job_runs, api_keys")
+    key = await create_key(pool, name="benchmark")
+    await pool.close()
+    await purge()
+    return key.api_key
+
+
+async def purge() -> None:
+    connection = await aio_pika.connect_robust(AMQP)
+    channel = await connection.channel()
+    await topology.declare(channel, PROVIDERS)
+    for name in topology.service_queues(PROVIDERS):
+        await (await channel.get_queue(name)).purge()
+    await connection.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(kind: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "benchmarks.ingress", "--serve", kind,
+                                "--port", str(port)], cwd=HERE.parent)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process, f"http://127.0.0.1:{port}"
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit(f"{kind} server exited with {process.returncode}")
+            time.sleep(0.1)
+    process.terminate()
+    raise SystemExit(f"{kind} server did not listen within 20 s")
+
+
+def wrk(url: str, seconds: int, connections: int, api_key: str) -> dict:
+    output = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+         "-s", str(HERE / "post_job.lua"), f"{url}/v1/jobs"],
+        capture_output=True, text=True, check=True, env={**os.environ, "WOWZ_BENCH_KEY": api_key})
+    line = next(x for x in output.stdout.splitlines() if x.startswith("WRK "))
+    return json.loads(line.removeprefix("WRK "))
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds the process used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_s() -> float:
+    """CPU seconds the whole machine spent busy so far (every process: server, broker,
+    database, wrk, and anything else running)."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(process: subprocess.Popen, url: str, args: argparse.Namespace,
+            api_key: str) -> dict:
+    asyncio.run(purge())
+    before, machine_before = cpu_s(process.pid), machine_busy_s()
+    result = wrk(url, args.seconds, args.connections, api_key)
+    used, machine = cpu_s(process.pid) - before, machine_busy_s() - machine_before
+    ok = max(result["requests"] - result["non_2xx"] - result["socket_errors"], 1)
+    return {"jobs_per_s": ok / (result["duration_us"] / 1e6), "p50_ms": result["p50_us"] / 1e3,
+            "p99_ms": result["p99_us"] / 1e3, "cpu_ms": used * 1e3 / ok,
+            "machine_ms": machine * 1e3 / ok,
+            "failed": result["non_2xx"] + result["socket_errors"]}
+
+
+def median(runs: list[dict], name: str) -> float:
+    return statistics.median(r[name] for r in runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=15, help="per run")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="runs of each, alternating, reported as the median")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--serve", choices=("wowz", "bare"), help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        import uvloop
+
+        uvloop.run(serve(args.serve, args.port))
+        return
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install -y wrk")
+    ensure_vhost()
+    api_key = asyncio.run(prepare())
+    servers = {kind: start_server(kind) for kind in ("bare", "wowz")}
+    runs: dict[str, list[dict]] = {kind: [] for kind in servers}
+    try:
+        for _, url in servers.values():
+            wrk(url, args.warmup, args.connections, api_key)
+        for n in range(args.rounds):
+            for kind in (("bare", "wowz") if n % 2 == 0 else ("wowz", "bare")):
+                process, url = servers[kind]
+                runs[kind].append(measure(process, url, args, api_key))
+                r = runs[kind][-1]
+                print(f"round {n + 1} {kind:>4}: {r['jobs_per_s']:6.0f} jobs/s  "
+                      f"p50 {r['p50_ms']:5.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
+                      f"CPU ms/job {r['cpu_ms']:.2f} server, {r['machine_ms']:.2f} machine  "
+                      f"failed {r['failed']}", flush=True)
+    finally:
+        for process, _ in servers.values():
+            process.terminate()
+            process.wait(timeout=30)
+        asyncio.run(purge())
+    print(f"median of {args.rounds} x {args.seconds} s, {args.connections} connections:")
+    for kind, kind_runs in runs.items():
+        print(f"{kind:>5}: {median(kind_runs, 'jobs_per_s'):6.0f} jobs/s  "
+              f"p50 {median(kind_runs, 'p50_ms'):5.1f} ms  p99 {median(kind_runs, 'p99_ms'):6.1f} ms"
+              f"  CPU ms/job {median(kind_runs, 'cpu_ms'):.2f} server, "
+              f"{median(kind_runs, 'machine_ms'):.2f} machine")
+    ratio = median(runs["wowz"], "jobs_per_s") / median(runs["bare"], "jobs_per_s")
+    print(f"ratio wowz/bare: {ratio:.2f} (target >= 0.70)")
+
+
+if __name__ == "__main__":
+    main()
