@@ -14,10 +14,13 @@ class Run:
 
 
 async def claim(pool: asyncpg.Pool, *, job_id: str, account_id: str) -> Run:
-    """Count one more attempt on the job and return what earlier attempts left."""
+    """Count one more attempt on the job and return what earlier attempts left. The provider's
+    job id is kept only for the same account: another account cannot see that job."""
     row = await pool.fetchrow(
         """insert into job_runs (job_id, account_id, attempt, claimed_at) values ($1, $2, 1, now())
            on conflict (job_id) do update set attempt = job_runs.attempt + 1,
+             provider_job_id = case when job_runs.account_id = excluded.account_id
+                                    then job_runs.provider_job_id end,
              account_id = excluded.account_id, claimed_at = now()
            returning attempt, provider_job_id, cancel_requested_at""", job_id, account_id)
     return Run(job_id, row["attempt"], row["provider_job_id"],

@@ -36,6 +36,7 @@ class AccountWorker:
         self._channel: AbstractChannel | None = None
         self._tag: str | None = None
         self._recheck: asyncio.Task | None = None
+        self._closing: asyncio.Task | None = None
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -62,6 +63,8 @@ class AccountWorker:
         return True
 
     async def _consume(self) -> None:
+        if self._closing is not None:
+            await self._closing
         if self._channel is None or self._channel.is_closed:
             self._channel = await self.connection.channel()
         self._tag = await consume(self._channel, self.queue, self._handle,
@@ -103,9 +106,20 @@ class AccountWorker:
 
     async def _pause(self, reason: str) -> None:
         log.warning("account paused", extra={"account": self.account_id, "reason": reason})
-        await self._stop_consuming()
+        if self._closing is None or self._closing.done():
+            self._closing = asyncio.create_task(self._close_when_idle())
         if self._recheck is None or self._recheck.done():
             self._recheck = asyncio.create_task(self._recheck_loop())
+
+    async def _close_when_idle(self) -> None:
+        """Stop new deliveries, let the running jobs end, then close the channel. Deliveries
+        already on their way when the consumer was cancelled are never dispatched (aiormq drops
+        them unacked); only closing the channel returns them to the queue."""
+        await self._stop_consuming()
+        await self._idle.wait()
+        channel, self._channel = self._channel, None
+        if channel is not None and not channel.is_closed:
+            await channel.close()
 
     async def _recheck_loop(self) -> None:
         """Until healthy: reload the credentials (a replaced cookie file is noticed without a
