@@ -46,7 +46,8 @@ def bare_app(connection: aio_pika.abc.AbstractConnection) -> FastAPI:
         yield
         await channel.close()
 
-    app = FastAPI(lifespan=lifespan)
+    app = FastAPI(lifespan=lifespan, telemetry={"tracing": False, "metrics": False,
+                                                "logs": False})  # as the ingress has it
 
     @app.post("/v1/jobs", status_code=202)
     async def publish(request: Request) -> Response:

@@ -35,7 +35,9 @@ def create_app(*, pool: asyncpg.Pool, connection: AbstractConnection, object_roo
         title="wowz", version="1",
         description="AI image jobs on Midjourney, Ideogram and ChatGPT accounts. Authenticate "
                     "with `Authorization: Bearer <key>` or `X-API-Key`.",
-        lifespan=lifespan)
+        lifespan=lifespan,
+        # No OpenTelemetry here (metrics are Prometheus'): skip FastAPI's per-request check.
+        telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.ingress = ingress
     errors.install(app)
     for module in (routes_jobs, sse, routes_health, routes_files):

@@ -4,7 +4,7 @@ that never shows internals."""
 
 import logging
 import re
-import uuid
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -43,7 +43,7 @@ class Edge:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _incoming_id(scope) or uuid.uuid4().hex
+        request_id = _incoming_id(scope) or secrets.token_hex(16)
         scope.setdefault("state", {})["request_id"] = request_id
         csp = CSP_DOCS if scope["path"].startswith(DOCS) else CSP
         extra = [*SECURITY, (b"content-security-policy", csp),
