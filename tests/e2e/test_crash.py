@@ -55,10 +55,12 @@ async def test_a_consumer_killed_mid_job_resumes_it_without_a_second_submission(
 
     consumer = await start_consumer(env)
     try:
-        async def submitted() -> None:
-            while (await control.get("/_sandbox/stats")).json()["submissions"] < 1:
-                await asyncio.sleep(0.1)
-        await asyncio.wait_for(submitted(), 60)
+        async def generating() -> None:
+            # mid-job: the provider took it and the consumer recorded the provider's job id
+            while not await clean_db.fetchval(
+                    "select provider_job_id from job_runs where job_id = $1", job_id):
+                await asyncio.sleep(0.05)
+        await asyncio.wait_for(generating(), 60)
         os.killpg(consumer.pid, signal.SIGKILL)
         await consumer.wait()
 
