@@ -1,14 +1,20 @@
-"""How many jobs a second the ingress accepts, next to a bare FastAPI endpoint that does only
+"""How many jobs a second the ingress accepts, next to bare FastAPI endpoints that do only
 what any ingress must: one confirmed, persistent aio-pika publish per request.
 
-    .venv/bin/python -m benchmarks.ingress --seconds 20
+    .venv/bin/python -m benchmarks.ingress --seconds 15 --rounds 3
 
-Both run in subprocesses under uvicorn (uvloop, httptools, one worker) on free ports of
-127.0.0.1, over their own vhost and database (created when missing, emptied at start); wrk
-(`apt-get install -y wrk`; a Python load generator would be the bottleneck on two cores) drives
-each with 64 connections, after a warm-up, with `benchmarks/post_job.lua`. The bare endpoint
-publishes to the same exchange and routing key, so the same two quorum queues take the message.
-Prints requests/s, p50 and p99 of each and the ratio (target: >= 0.7)."""
+Three servers, each in a subprocess under uvicorn (uvloop, httptools, one worker) on a free port
+of 127.0.0.1, over their own vhost and database (created when missing, emptied at start):
+- `bare`: publishes the request body as it came (no headers);
+- `bare-event`: publishes the CloudEvent the ingress would send for it (bus.codec: the
+  `cloudEvents:*` headers and the validated data), to tell the cost of the message format from
+  the cost of the ingress's own work;
+- `wowz`: the ingress (auth, validation, the job INSERT, the publish, the 202).
+All publish to the same exchange and routing key, so the same two quorum queues take the
+messages. wrk (`apt-get install -y wrk`; a Python load generator would be the bottleneck on two
+cores) drives each with 64 connections and `benchmarks/post_job.lua`, after a warm-up, in
+alternating rounds (the machine is shared; medians are printed). Besides jobs/s, p50 and p99, it
+prints the CPU time per job of the server, of Postgres, of RabbitMQ and of the whole machine."""
 
 import argparse
 import asyncio
@@ -20,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import aio_pika
@@ -27,7 +34,9 @@ import uvicorn
 from fastapi import FastAPI, Request, Response
 
 from bus import topology
+from bus.codec import to_message
 from producers.http.app import create_app
+from schemas.events import Event, JobRequested
 from store import db
 from store.keys import create_key
 
@@ -35,9 +44,12 @@ HERE = Path(__file__).resolve().parent
 AMQP = "amqp://guest:guest@127.0.0.1:5672/wowz_bench_ingress"
 DATABASE = "postgresql://postgres@127.0.0.1:5432/wowz_bench_ingress"
 PROVIDERS = ["midjourney"]
+KINDS = ("bare", "bare-event", "wowz")
 
 
-def bare_app(connection: aio_pika.abc.AbstractConnection) -> FastAPI:
+def bare_app(connection: aio_pika.abc.AbstractConnection, *, as_event: bool) -> FastAPI:
+    """One endpoint, one confirmed publish: of the request body as it came (`bare`), or of
+    the CloudEvent the ingress would send for it, through bus.codec (`bare-event`)."""
     state = {}
 
     async def lifespan(app: FastAPI):
@@ -51,9 +63,14 @@ def bare_app(connection: aio_pika.abc.AbstractConnection) -> FastAPI:
 
     @app.post("/v1/jobs", status_code=202)
     async def publish(request: Request) -> Response:
-        await state["exchange"].publish(aio_pika.Message(
-            await request.body(), content_type="application/json",
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key="job.requested.midjourney")
+        body = await request.body()
+        if as_event:
+            message = to_message(Event.of(JobRequested(
+                job_id=str(uuid.uuid4()), **json.loads(body))))
+        else:
+            message = aio_pika.Message(body, content_type="application/json",
+                                       delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
+        await state["exchange"].publish(message, routing_key="job.requested.midjourney")
         return Response(b'{"accepted":true}', status_code=202, media_type="application/json")
 
     return app
@@ -68,7 +85,7 @@ async def serve(kind: str, port: int) -> None:
                          public_url=f"http://127.0.0.1:{port}", allow_private_urls=False,
                          providers=PROVIDERS)
     else:
-        app = bare_app(connection)
+        app = bare_app(connection, as_event=kind == "bare-event")
     config = uvicorn.Config(app, host="127.0.0.1", port=port, loop="none", http="httptools",
                             log_level="warning", access_log=False)
     await uvicorn.Server(config).serve()
@@ -199,7 +216,7 @@ def main() -> None:
                         help="runs of each, alternating, reported as the median")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--serve", choices=("wowz", "bare"), help=argparse.SUPPRESS)
+    parser.add_argument("--serve", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -211,17 +228,17 @@ def main() -> None:
         raise SystemExit("wrk is needed: apt-get install -y wrk")
     ensure_vhost()
     api_key = asyncio.run(prepare())
-    servers = {kind: start_server(kind) for kind in ("bare", "wowz")}
+    servers = {kind: start_server(kind) for kind in KINDS}
     runs: dict[str, list[dict]] = {kind: [] for kind in servers}
     try:
         for _, url in servers.values():
             wrk(url, args.warmup, args.connections, api_key)
         for n in range(args.rounds):
-            for kind in (("bare", "wowz") if n % 2 == 0 else ("wowz", "bare")):
+            for kind in (KINDS if n % 2 == 0 else KINDS[::-1]):
                 process, url = servers[kind]
                 runs[kind].append(measure(process, url, args, api_key))
                 r = runs[kind][-1]
-                print(f"round {n + 1} {kind:>4}: {r['jobs_per_s']:6.0f} jobs/s  "
+                print(f"round {n + 1} {kind:>10}: {r['jobs_per_s']:6.0f} jobs/s  "
                       f"p50 {r['p50_ms']:5.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
                       f"CPU ms/job: {cpu_line(r)}  failed {r['failed']}", flush=True)
     finally:
@@ -231,11 +248,13 @@ def main() -> None:
         asyncio.run(purge())
     print(f"median of {args.rounds} x {args.seconds} s, {args.connections} connections:")
     for kind, kind_runs in runs.items():
-        print(f"{kind:>5}: {median(kind_runs, 'jobs_per_s'):6.0f} jobs/s  "
+        print(f"{kind:>10}: {median(kind_runs, 'jobs_per_s'):6.0f} jobs/s  "
               f"p50 {median(kind_runs, 'p50_ms'):5.1f} ms  p99 {median(kind_runs, 'p99_ms'):6.1f} ms"
               f"  CPU ms/job: {cpu_line({k: median(kind_runs, k) for k in CPU})}")
-    ratio = median(runs["wowz"], "jobs_per_s") / median(runs["bare"], "jobs_per_s")
-    print(f"ratio wowz/bare: {ratio:.2f} (target >= 0.70)")
+    wowz = median(runs["wowz"], "jobs_per_s")
+    for baseline in ("bare", "bare-event"):
+        ratio = wowz / median(runs[baseline], "jobs_per_s")
+        print(f"ratio wowz/{baseline}: {ratio:.2f} (target >= 0.70)")
 
 
 if __name__ == "__main__":
