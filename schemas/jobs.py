@@ -48,12 +48,15 @@ class Image(BaseModel):
     height: int | None = None
     sha256: str | None = None
     index: int
+    response_id: str | None = Field(None, description="Ideogram's id of this image")
 
 
 class JobOutput(BaseModel):
     images: list[Image] = []
     videos: list[str] = []
-    text: str | None = None
+    text: str | None = Field(None, description="a caption, the answer, the prompts described")
+    prompt: str | None = Field(None, description="the prompt proposed (ChatGPT) or used")
+    conversation_id: str | None = Field(None, description="ChatGPT's conversation")
 
 
 class JobError(BaseModel):

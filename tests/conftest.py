@@ -12,12 +12,12 @@ import asyncpg
 import pytest
 
 from bus import topology
+from schemas.inputs import PROVIDERS
 from store import db
 from wowz.settings import Settings
 
 TEST_DB = os.environ.get("WOWZ_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/wowz_test")
 TEST_AMQP = os.environ.get("WOWZ_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/wowz_test")
-PROVIDERS = ["midjourney"]
 
 
 def unavailable(what: str, exc: BaseException):

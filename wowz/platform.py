@@ -86,29 +86,15 @@ class Platform:
                             allow_private_urls=s.notifier.allow_private_urls,
                             timeout_s=s.notifier.webhook_timeout_s,
                             retry_delays_s=s.notifier.retry_delays_s)
-        if name == "midjourney":
-            return self._midjourney()
+        from wowz.providers import PROVIDER_SERVICES, Shared
+
+        if name in PROVIDER_SERVICES:
+            accounts = [a for a in self.accounts if a.provider == name]
+            if not accounts:
+                log.warning("no %s accounts configured; its jobs wait in the queue", name)
+            return PROVIDER_SERVICES[name](Shared(s, self.accounts, self.pool,
+                                                  self.connection, self._objects()))
         raise ValueError(name)
-
-    def _midjourney(self):
-        from consumers.midjourney.service import adapter_factory, credentials_loader
-        from consumers.providers.browser import BrowserConfig
-        from consumers.providers.service import ProviderService
-
-        s = self.settings
-        accounts = [a for a in self.accounts if a.provider == "midjourney"]
-        if not accounts:
-            log.warning("no midjourney accounts configured; midjourney jobs wait in the queue")
-        factory = adapter_factory(
-            browser=BrowserConfig(executable=s.browser.chromium_path, args=s.browser.chromium_args,
-                                  headless=s.browser.headless),
-            profiles_dir=s.browser.profiles_dir, web_url=s.providers.midjourney_url,
-            cdn_url=s.providers.midjourney_cdn_url, bucket=s.store.bucket_midjourney,
-            poll_interval_s=s.providers.poll_interval_s,
-            poll_fast_s=s.providers.poll_interval_fast_s)
-        return ProviderService(provider="midjourney", accounts=accounts, adapter_factory=factory,
-                               pool=self.pool, connection=self.connection,
-                               objects=self._objects(), credentials_loader=credentials_loader)
 
     async def _start_ingress(self) -> None:
         from producers.http.app import create_app

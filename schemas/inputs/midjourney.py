@@ -1,14 +1,12 @@
-"""Job inputs, one model per provider/action, and the registry that maps (provider, action) to it."""
+"""Inputs of `midjourney/<action>` jobs."""
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from schemas.inputs.base import Strict
 
 Mode = Literal["fast", "relax", "turbo"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class MidjourneyOptions(Strict):
@@ -37,8 +35,6 @@ class MidjourneyImagine(Strict):
     options: MidjourneyOptions = Field(default_factory=MidjourneyOptions)
 
 
-INPUTS: dict[tuple[str, str], type[BaseModel]] = {
-    ("midjourney", "imagine"): MidjourneyImagine,
+ACTIONS: dict[str, type[BaseModel]] = {
+    "imagine": MidjourneyImagine,
 }
-
-PROVIDERS = sorted({provider for provider, _ in INPUTS})

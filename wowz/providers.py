@@ -1,0 +1,50 @@
+"""How each provider's service is built from the settings: one function per provider, in
+PROVIDER_SERVICES, called by the platform with what every provider service shares."""
+
+from dataclasses import dataclass
+
+import asyncpg
+from aio_pika.abc import AbstractConnection
+
+from consumers.providers.accounts import Account
+from consumers.providers.browser import BrowserConfig
+from consumers.providers.service import ProviderService
+from store.objects import ObjectStore
+from wowz.settings import Settings
+
+
+@dataclass
+class Shared:
+    settings: Settings
+    accounts: list[Account]
+    pool: asyncpg.Pool
+    connection: AbstractConnection
+    objects: ObjectStore
+
+    def browser(self) -> BrowserConfig:
+        s = self.settings.browser
+        return BrowserConfig(executable=s.chromium_path, args=s.chromium_args,
+                             headless=s.headless)
+
+    def of(self, provider: str) -> list[Account]:
+        return [a for a in self.accounts if a.provider == provider]
+
+
+def midjourney(shared: Shared) -> ProviderService:
+    from consumers.midjourney.service import adapter_factory, credentials_loader
+
+    s = shared.settings
+    factory = adapter_factory(
+        browser=shared.browser(), profiles_dir=s.browser.profiles_dir,
+        web_url=s.providers.midjourney_url, cdn_url=s.providers.midjourney_cdn_url,
+        bucket=s.store.bucket_midjourney, poll_interval_s=s.providers.poll_interval_s,
+        poll_fast_s=s.providers.poll_interval_fast_s)
+    return ProviderService(provider="midjourney", accounts=shared.of("midjourney"),
+                           adapter_factory=factory, pool=shared.pool,
+                           connection=shared.connection, objects=shared.objects,
+                           credentials_loader=credentials_loader)
+
+
+PROVIDER_SERVICES = {
+    "midjourney": midjourney,
+}
