@@ -8,7 +8,14 @@ import asyncpg
 from aio_pika.abc import AbstractConnection
 from fastapi import FastAPI
 
-from producers.http import errors, routes_files, routes_health, routes_jobs, sse
+from producers.http import (
+    errors,
+    routes_deliveries,
+    routes_files,
+    routes_health,
+    routes_jobs,
+    sse,
+)
 from producers.http.edge import Edge
 from producers.http.ingress import Ingress
 
@@ -40,7 +47,7 @@ def create_app(*, pool: asyncpg.Pool, connection: AbstractConnection, object_roo
         telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.ingress = ingress
     errors.install(app)
-    for module in (routes_jobs, sse, routes_health, routes_files):
+    for module in (routes_jobs, sse, routes_deliveries, routes_health, routes_files):
         app.include_router(module.router)
     app.add_middleware(Edge, max_body_bytes=max_body_bytes)
     return app

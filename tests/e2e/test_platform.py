@@ -52,3 +52,27 @@ async def test_an_imagine_job_posted_over_http_comes_back_signed_with_four_store
     assert urls == [i["url"] for i in images]
     # the terminal event only, once
     assert len(receiver.requests) == 1
+
+
+async def test_a_delivered_webhook_is_in_the_log_and_can_be_replayed(platform, receiver, clean_db):
+    key = await keys.create_key(clean_db, name="e2e")
+    stranger = await keys.create_key(clean_db, name="someone else")
+    base = platform.settings.http.public_url
+    auth = {"Authorization": f"Bearer {key.api_key}"}
+    async with httpx.AsyncClient(base_url=base, timeout=30, headers=auth) as client:
+        job_id = (await client.post("/v1/jobs", json={
+            "provider": "midjourney", "action": "imagine", "input": {"prompt": "replay me"},
+            "webhook": {"url": f"{receiver.url}/hook"}})).json()["id"]
+        [first] = await receiver.wait_for(1, timeout=60)
+        log = (await client.get(f"/v1/jobs/{job_id}/deliveries")).json()["data"]
+        assert [(d["attempt"], d["status_code"]) for d in log] == [(1, 200)]
+        assert log[0]["delivered_at"] and log[0]["event_type"] == "wowz.job.completed"
+
+        refused = await client.post(f"/v1/deliveries/{log[0]['id']}/replay",
+                                    headers={"Authorization": f"Bearer {stranger.api_key}"})
+        assert refused.status_code == 404
+        replayed = await client.post(f"/v1/deliveries/{log[0]['id']}/replay")
+        assert replayed.status_code == 202
+        [_, second] = await receiver.wait_for(2, timeout=30)
+    assert second["headers"]["webhook-id"] == first["headers"]["webhook-id"]
+    assert second["body"] == first["body"]
