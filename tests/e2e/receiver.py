@@ -40,8 +40,11 @@ class Receiver:
                                    timeout)
         return self.requests
 
+    def app(self) -> Starlette:
+        return Starlette(routes=[Route("/{path:path}", self._hook, methods=["POST"])])
+
     async def start(self) -> "Receiver":
-        app = Starlette(routes=[Route("/{path:path}", self._hook, methods=["POST"])])
+        app = self.app()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
