@@ -12,6 +12,8 @@ from typing import Any, Self
 import uvicorn
 from fastapi import FastAPI
 
+from sandbox.chatgpt import ChatGPTStandIn, create_chatgpt
+from sandbox.chatgpt.state import ChatGPTConfig
 from sandbox.midjourney import MidjourneyStandIn, create_midjourney
 from sandbox.midjourney.state import MidjourneyConfig, MidjourneyState
 
@@ -64,6 +66,7 @@ class Sandbox:
     host: str
     midjourney: MidjourneyStandIn
     origins: dict[str, Origin] = field(default_factory=dict)
+    chatgpt: ChatGPTStandIn | None = None
 
     @property
     def midjourney_url(self) -> str:
@@ -72,6 +75,10 @@ class Sandbox:
     @property
     def cdn_url(self) -> str:
         return self.origins["midjourney_cdn"].url
+
+    @property
+    def chatgpt_url(self) -> str:
+        return self.origins["chatgpt"].url
 
     @property
     def state(self) -> MidjourneyState:
@@ -117,13 +124,15 @@ class Sandbox:
 
 
 async def start_sandbox(
-    host: str = "127.0.0.1", midjourney_port: int = 0, cdn_port: int = 0, **config: Any
+    host: str = "127.0.0.1", midjourney_port: int = 0, cdn_port: int = 0, *,
+    chatgpt_port: int = 0, chatgpt: ChatGPTConfig | None = None, **config: Any
 ) -> Sandbox:
     """Start every stand-in on `host`; port 0 picks a free port. `config` goes to
     MidjourneyConfig (generation_s, image_size)."""
     midjourney = create_midjourney(MidjourneyConfig(**config))
-    sandbox = Sandbox(host=host, midjourney=midjourney)
+    sandbox = Sandbox(host=host, midjourney=midjourney, chatgpt=create_chatgpt(chatgpt))
     try:
+        await sandbox.serve("chatgpt", sandbox.chatgpt.web, chatgpt_port)
         midjourney.state.cdn_url = await sandbox.serve("midjourney_cdn", midjourney.cdn, cdn_port)
         await sandbox.serve("midjourney", midjourney.web, midjourney_port)
     except BaseException:
