@@ -37,3 +37,12 @@ class Health(BaseModel):
     status: Literal["ok", "unavailable"]
     checks: dict[str, str] = Field(examples=[{"database": "ok", "bus": "ok"}])
     uptime_s: float
+    # The seed's fields, named as it named them (its monitors read them); per ingress process.
+    uptime: float
+    totalRequests: int
+    successfulRequests: int
+    failedRequests: int
+    successRate: float | None
+    lastRequest: str | None
+    lastError: str | None
+    timestamp: str

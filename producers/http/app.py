@@ -16,8 +16,10 @@ from producers.http import (
     routes_jobs,
     sse,
 )
-from producers.http.edge import Edge
+from producers.http.edge import Edge, RequestStats
 from producers.http.ingress import Ingress
+from producers.http.seed import jobs as seed_jobs
+from producers.http.seed import midjourney as seed_midjourney
 
 
 def create_app(*, pool: asyncpg.Pool, connection: AbstractConnection, object_root: Path,
@@ -47,7 +49,9 @@ def create_app(*, pool: asyncpg.Pool, connection: AbstractConnection, object_roo
         telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.ingress = ingress
     errors.install(app)
-    for module in (routes_jobs, sse, routes_deliveries, routes_health, routes_files):
+    for module in (routes_jobs, sse, routes_deliveries, routes_health, routes_files,
+                   seed_midjourney, seed_jobs):
         app.include_router(module.router)
-    app.add_middleware(Edge, max_body_bytes=max_body_bytes)
+    app.state.request_stats = RequestStats()
+    app.add_middleware(Edge, max_body_bytes=max_body_bytes, stats=app.state.request_stats)
     return app

@@ -6,6 +6,8 @@ import logging
 import re
 import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from producers.http.errors import render
@@ -34,10 +36,29 @@ class TooLarge(Exception):
     pass
 
 
+@dataclass
+class RequestStats:
+    """What this process answered, for the seed's `/health` fields."""
+
+    total: int = 0
+    failed: int = 0
+    last_request: datetime | None = None
+    last_error: str | None = None
+
+    def record(self, scope: Scope, status: int) -> None:
+        self.total += 1
+        self.last_request = datetime.now(UTC)
+        if status >= 400:
+            self.failed += 1
+            self.last_error = f"{status} {scope['method']} {scope['path']}"
+
+
 class Edge:
-    def __init__(self, app: Callable[..., Awaitable[None]], *, max_body_bytes: int):
+    def __init__(self, app: Callable[..., Awaitable[None]], *, max_body_bytes: int,
+                 stats: RequestStats):
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.stats = stats
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,6 +75,7 @@ class Edge:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
+                self.stats.record(scope, message["status"])
                 message = {**message, "headers": [*message.get("headers", ()), *extra]}
             await send(message)
 

@@ -1,5 +1,6 @@
 """The one error envelope: every failure of the API answers with it, naming the bad fields."""
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -40,8 +41,16 @@ def render(status: int, code: ErrorCode, message: str, request_id: str | None,
     return body.model_dump_json().encode()
 
 
+# The seed system's routes answered errors as `{"success": false, "error": "..."}`; its clients
+# (n8n workflows, apps) read that shape, so those routes keep it.
+SEED_PATHS = ("/midjourney/", "/api/", "/gptgen")
+
+
 def envelope(request: Request, status: int, code: ErrorCode, message: str, details: Any = None,
              headers: dict[str, str] | None = None) -> Response:
+    if request.url.path.startswith(SEED_PATHS):
+        return Response(json.dumps({"success": False, "error": message}), status_code=status,
+                        headers=headers, media_type="application/json")
     content = render(status, code, message, request.scope.get("state", {}).get("request_id"),
                      details)
     return Response(content, status_code=status, headers=headers, media_type="application/json")

@@ -7,10 +7,10 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from producers.http.accept import accept
 from producers.http.auth import requires
 from producers.http.errors import ApiError, field_error
 from producers.http.ingress import Ingress, ingress
-from producers.http.webhooks import check_webhook
 from schemas.errors import ErrorCode
 from schemas.events import Event, JobCancel
 from schemas.http import ErrorEnvelope, JobPage
@@ -52,15 +52,7 @@ async def submit_job(
         request = parse_request(body)
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False)) from None
-    if request.webhook is not None:
-        await check_webhook(str(request.webhook.url),
-                            allow_private=ingress.allow_private_urls)
-    for field in ("input", "metadata"):
-        if _has_nul(getattr(request, field)):  # Postgres text and jsonb cannot hold it
-            raise field_error(field, "contains a NUL character (\\u0000)")
-    job, created = await ingress.inserts.create(store.NewJob(request, key.id, idempotency_key))
-    if created:
-        await ingress.announce(job, key.id)
+    job, created = await accept(ingress, request, key=key, idempotency_key=idempotency_key)
     return job_response(ingress, job, 202 if created else 200)
 
 
@@ -105,16 +97,6 @@ async def cancel_job(job_id: JobId, key: Annotated[ApiKey, Depends(requires("sub
     await store.request_cancel(ingress.pool, job.id)
     await ingress.publisher.publish(Event.of(JobCancel(job_id=job.id, provider=job.provider)))
     return job_response(ingress, job, 202)
-
-
-def _has_nul(value: object) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(map(_has_nul, value))
-    return False
 
 
 def _check_cursor(cursor: str) -> None:

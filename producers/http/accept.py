@@ -1,0 +1,33 @@
+"""Accepting a job, whichever route it came by (`/v1/jobs` or a seed-compatible one): refuse
+what cannot be stored or called back, store it, announce it on the bus."""
+
+from producers.http.errors import field_error
+from producers.http.ingress import Ingress
+from producers.http.webhooks import check_webhook
+from schemas.jobs import Job, JobRequest
+from store import jobs as store
+from store.keys import ApiKey
+
+
+async def accept(ingress: Ingress, request: JobRequest, *, key: ApiKey,
+                 idempotency_key: str | None) -> tuple[Job, bool]:
+    """The job and whether it is new (an Idempotency-Key used before gives the first job)."""
+    if request.webhook is not None:
+        await check_webhook(request.webhook.url, allow_private=ingress.allow_private_urls)
+    for field in ("input", "metadata"):
+        if _has_nul(getattr(request, field)):  # Postgres text and jsonb cannot hold it
+            raise field_error(field, "contains a NUL character (\\u0000)")
+    job, created = await ingress.inserts.create(store.NewJob(request, key.id, idempotency_key))
+    if created:
+        await ingress.announce(job, key.id)
+    return job, created
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(map(_has_nul, value))
+    return False

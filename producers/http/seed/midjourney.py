@@ -1,0 +1,96 @@
+"""`/midjourney/*` of the seed's Midjourney service."""
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from producers.http.accept import accept
+from producers.http.auth import requires
+from producers.http.ingress import Ingress, ingress
+from schemas.inputs.midjourney import Mode
+from schemas.jobs import parse_request
+from store.keys import ApiKey
+
+router = APIRouter(prefix="/midjourney", tags=["seed"])
+
+
+class SeedOptions(BaseModel):
+    model_config = ConfigDict(extra="ignore")  # the seed ignored what it did not know
+
+    chaos: int | None = None
+    ar: str | None = None
+    stylize: int | None = None
+    weird: int | None = None
+    version: str | int | float | None = None
+    quality: float | None = None
+    stop: int | None = None
+    tile: bool | None = None
+    niji: int | None = None
+    mode: Mode | None = None
+    private: bool | None = None
+
+
+class GenImage(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    prompt: str = Field(description="required")
+    url_image: str | None = Field(None, description="an image prompt, put before the prompt")
+    options: SeedOptions = Field(default_factory=SeedOptions)
+    idea_id: str | None = None
+    design_id: str | None = None
+    user_id: str | None = None
+
+
+def _job_request(body: GenImage) -> dict[str, Any]:
+    options = body.options.model_dump(exclude_none=True)
+    if "version" in options:
+        options["version"] = str(options["version"])
+    job_input: dict[str, Any] = {"prompt": body.prompt, "options": options}
+    if body.url_image:
+        job_input["image_urls"] = [body.url_image]
+    metadata = {k: v for k, v in (("idea_id", body.idea_id), ("design_id", body.design_id),
+                                  ("user_id", body.user_id)) if v is not None}
+    return {"provider": "midjourney", "action": "imagine", "input": job_input,
+            "metadata": metadata}
+
+
+async def _genimage(body: GenImage, key: ApiKey, ingress: Ingress) -> Response:
+    try:
+        request = parse_request(_job_request(body))
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
+    job, _ = await accept(ingress, request, key=key, idempotency_key=None)
+    mode = request.input["options"]["mode"]
+    answer = {
+        "success": True, "message": "Image generation started",
+        "data": {"jobId": job.id, "prompt": body.prompt, "status": job.status.value,
+                 "idea_id": body.idea_id, "design_id": body.design_id},
+        "jobId": job.id, "batchSize": 4, "status": job.status.value, "retryCount": 0,
+        "mode": mode, "timestamp": datetime.now(UTC).isoformat()}
+    return Response(json.dumps(answer), media_type="application/json")
+
+
+@router.post("/genimage")
+async def genimage(body: GenImage, key: Annotated[ApiKey, Depends(requires("submit"))],
+                   ingress: Annotated[Ingress, Depends(ingress)]) -> Response:
+    """Start a Midjourney imagine job (the seed's route); poll `GET /api/job/{jobId}` or, better,
+    use `/v1/jobs` with a webhook."""
+    return await _genimage(body, key, ingress)
+
+
+@router.get("/genimage")
+async def genimage_query(request: Request, key: Annotated[ApiKey, Depends(requires("submit"))],
+                         ingress: Annotated[Ingress, Depends(ingress)]) -> Response:
+    """The same with the fields as query parameters (`options.<name>` or the bare name)."""
+    query = dict(request.query_params)
+    options = {k.removeprefix("options."): v for k, v in query.items()
+               if k.removeprefix("options.") in SeedOptions.model_fields}
+    try:
+        body = GenImage.model_validate({**query, "options": options})
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
+    return await _genimage(body, key, ingress)
