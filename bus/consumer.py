@@ -73,9 +73,15 @@ async def settle(message: AbstractIncomingMessage, outcome: BaseException | None
         await message.nack(requeue=True)
 
 
+Undecodable = Callable[[AbstractIncomingMessage, str], Awaitable[None]]
+
+
 async def consume(channel: AbstractChannel, queue: str, handler: Handler, *,
-                  publisher: Publisher, prefetch: int) -> str:
-    """Start consuming `queue` on `channel` (which gets `prefetch`); returns the consumer tag."""
+                  publisher: Publisher, prefetch: int,
+                  on_undecodable: Undecodable | None = None) -> str:
+    """Start consuming `queue` on `channel` (which gets `prefetch`); returns the consumer tag.
+    `on_undecodable` hears of a message about to be dead-lettered for not decoding (a provider
+    consumer then tells the job's client why)."""
     await channel.set_qos(prefetch_count=prefetch)
     amqp_queue = await channel.get_queue(queue, ensure=False)
 
@@ -84,6 +90,8 @@ async def consume(channel: AbstractChannel, queue: str, handler: Handler, *,
             event = decode(message)
         except ValueError as exc:
             log.warning("dead-lettering undecodable message on %s: %s", queue, exc)
+            if on_undecodable is not None:
+                await on_undecodable(message, f"undecodable: {exc}")
             await settle(message, Reject(f"undecodable: {exc}"), queue=queue, publisher=publisher)
             return
         outcome: BaseException | None = None

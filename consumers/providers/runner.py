@@ -8,12 +8,14 @@ import logging
 import time
 
 import asyncpg
+from pydantic import ValidationError
 
-from bus.consumer import Requeue, Retry
+from bus.consumer import Reject, Requeue, Retry
 from bus.publisher import Publisher
 from consumers.providers.context import Adapter, JobContext
 from schemas.errors import AuthExpired, ErrorCode, RateLimited, WowzError
-from schemas.events import JobCompleted, JobFailed, JobRequested, JobStarted
+from schemas.events import Event, JobCompleted, JobFailed, JobRequested, JobStarted
+from schemas.inputs import INPUTS
 from schemas.jobs import JobError
 from store import runs
 from store.objects import ObjectStore
@@ -40,7 +42,20 @@ class JobRunner:
         task.cancel()
         return True
 
+    async def refuse(self, *, job_id: str, provider: str, problem: str) -> None:
+        """A request we cannot run (bad input, unknown action): the job fails with `bad_input`
+        and the message is dead-lettered with the same reason."""
+        await self.publisher.publish(Event.of(JobFailed(
+            job_id=job_id, provider=provider, seq=1, attempts=0,
+            error=JobError(code=ErrorCode.bad_input, message=problem))))
+        log.warning("job refused", extra={"job_id": job_id, "provider": provider,
+                                          "error": problem[:200]})
+
     async def run(self, job: JobRequested, *, adapter: Adapter, account_id: str) -> None:
+        problem = input_problem(job)
+        if problem is not None:
+            await self.refuse(job_id=job.job_id, provider=job.provider, problem=problem)
+            raise Reject(f"bad input: {problem}")
         if await runs.finished(self.pool, job.job_id):
             log.info("job already finished, redelivery ignored", extra=_ctx(job, account_id))
             return
@@ -92,6 +107,19 @@ class JobRunner:
         await runs.finish(self.pool, ctx.job.job_id)
         log.warning("job failed", extra=_ctx(ctx.job, ctx.account_id, code=str(code),
                                              error=message[:200]))
+
+
+def input_problem(job: JobRequested) -> str | None:
+    """What is wrong with the job's input (it may come from any system on the bus), or None."""
+    model = INPUTS.get((job.provider, job.action))
+    if model is None:
+        return f"action: unknown provider/action '{job.provider}/{job.action}'"
+    try:
+        model.model_validate(job.input)
+    except ValidationError as exc:
+        return "; ".join(f"input.{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                         for e in exc.errors())
+    return None
 
 
 def _ctx(job: JobRequested, account_id: str, **more) -> dict:

@@ -3,6 +3,7 @@ so RabbitMQ balances jobs across accounts and replicas. An account whose credent
 consuming (its jobs go to the others) until a re-check finds it healthy again."""
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -69,7 +70,8 @@ class AccountWorker:
             self._channel = await self.connection.channel()
         self._tag = await consume(self._channel, self.queue, self._handle,
                                   publisher=self.publisher,
-                                  prefetch=self.state.account.concurrency)
+                                  prefetch=self.state.account.concurrency,
+                                  on_undecodable=self._undecodable)
         log.info("account consuming", extra={"account": self.account_id,
                                              "prefetch": self.state.account.concurrency})
 
@@ -79,6 +81,17 @@ class AccountWorker:
         if tag is not None and self._channel is not None and not self._channel.is_closed:
             queue = await self._channel.get_queue(self.queue, ensure=False)
             await queue.cancel(tag)
+
+    async def _undecodable(self, message: AbstractIncomingMessage, reason: str) -> None:
+        """A request that does not even decode still fails its job, when it names one."""
+        try:
+            body = json.loads(message.body)
+        except ValueError:
+            return
+        job_id = body.get("job_id") if isinstance(body, dict) else None
+        if isinstance(job_id, str) and job_id:
+            await self.runner.refuse(job_id=job_id, provider=self.state.account.provider,
+                                     problem=reason)
 
     async def _handle(self, event: Event, message: AbstractIncomingMessage) -> None:
         if not isinstance(event.data, JobRequested):
