@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     submit.add_argument("--url", help="wowz base URL (default WOWZ_PUBLIC_URL)")
     submit.add_argument("--key", help="API key (default WOWZ_API_KEY)")
 
+    asyncapi = sub.add_parser("asyncapi", help="print the AsyncAPI 3 document of the bus")
+    asyncapi.add_argument("--out", type=Path, help="write it to this file instead")
+
     schemas = sub.add_parser("schemas", help="write JSON Schema of every event and input")
     schemas.add_argument("--out", type=Path, default=Path("docs/schemas"))
 
@@ -73,6 +76,15 @@ def main(argv: list[str] | None = None) -> int:
         from wowz.submit import submit as run_submit
 
         return run_submit(settings, args)
+    if args.command == "asyncapi":
+        from bus.asyncapi import document
+
+        text = json.dumps(document(), indent=2)
+        if args.out:
+            args.out.write_text(text + "\n")
+        else:
+            print(text)
+        return 0
     if args.command == "schemas":
         from wowz.jsonschemas import write_schemas
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from producers.http import (
     errors,
+    routes_asyncapi,
     routes_deliveries,
     routes_files,
     routes_health,
@@ -50,7 +51,7 @@ def create_app(*, pool: asyncpg.Pool, connection: AbstractConnection, object_roo
     app.state.ingress = ingress
     errors.install(app)
     for module in (routes_jobs, sse, routes_deliveries, routes_health, routes_files,
-                   seed_midjourney, seed_jobs):
+                   seed_midjourney, seed_jobs, routes_asyncapi):
         app.include_router(module.router)
     app.state.request_stats = RequestStats()
     app.add_middleware(Edge, max_body_bytes=max_body_bytes, stats=app.state.request_stats)

@@ -75,3 +75,14 @@ async def test_health_also_answers_the_seeds_fields(api, key):
                   "successRate", "lastRequest", "lastError", "timestamp"):
         assert field in health
     assert health["failedRequests"] >= 1 and health["lastError"].startswith("404 GET")
+
+
+async def test_the_asyncapi_document_is_served_without_a_cdn(api):
+    document = (await api.client.get("/docs/asyncapi.json")).json()
+    assert document["asyncapi"].startswith("3.")
+    assert document["channels"]["job_requested_midjourney"]["address"] == \
+        "job.requested.midjourney"
+    assert "input_midjourney_imagine" in document["components"]["schemas"]
+    page = await api.client.get("/docs/asyncapi")
+    assert page.status_code == 200 and "job.completed.midjourney" in page.text
+    assert "<script" not in page.text and 'src="http' not in page.text  # nothing fetched
