@@ -98,13 +98,17 @@ class Platform:
 
     async def _start_ingress(self) -> None:
         from producers.http.app import create_app
+        from producers.http.routes_hooks import Hooks
 
         s = self.settings
         app = create_app(pool=self.pool, connection=self.connection,
                          object_root=s.store.storage_dir, public_url=s.http.public_url,
                          allow_private_urls=s.notifier.allow_private_urls,
                          max_body_bytes=s.http.max_body_bytes,
-                         api_key_cache_s=s.http.api_key_cache_s, providers=list(PROVIDERS))
+                         api_key_cache_s=s.http.api_key_cache_s, providers=list(PROVIDERS),
+                         hooks=Hooks(secret=s.hooks.supabase_hook_secret.get_secret_value()
+                                     if s.hooks.supabase_hook_secret else None,
+                                     maps=s.hooks.supabase_hook_maps))
         config = uvicorn.Config(app, host=s.http.host, port=s.http.port, http="httptools",
                                 log_config=None, access_log=False, timeout_graceful_shutdown=10)
         self._server = _Server(config)

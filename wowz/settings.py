@@ -6,6 +6,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from schemas.hooks import SupabaseJobMap
+
 
 class _Base(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WOWZ_", env_file=".env", extra="ignore")
@@ -21,6 +23,7 @@ class StoreSettings(_Base):
     supabase_url: str | None = None
     supabase_service_key: SecretStr | None = None
     bucket_midjourney: str = "product-designs"
+    bucket_chatgpt: str = "chatgpt-images"
 
 
 class HttpSettings(_Base):
@@ -44,8 +47,18 @@ class ProviderSettings(_Base):
     accounts_file: Path | None = Path("accounts.yaml")
     midjourney_url: str = "https://www.midjourney.com"
     midjourney_cdn_url: str = "https://cdn.midjourney.com"
+    chatgpt_url: str = Field(
+        "https://chatgpt.com/g/g-682b4c8d88848191accff36501109e7e-wowz-ai-assistant-remix-design",
+        description="the custom GPT that remixes designs; its origin is chatgpt.com's")
     poll_interval_s: float = 1.0
     poll_interval_fast_s: float = 0.1
+
+
+class HookSettings(_Base):
+    supabase_hook_secret: SecretStr | None = Field(
+        None, description="the X-Wowz-Hook-Secret a Supabase Database Webhook sends")
+    supabase_hook_maps: list[SupabaseJobMap] = Field(
+        [], description="JSON list: which row changes make which jobs (README)")
 
 
 class NotifierSettings(_Base):
@@ -64,6 +77,7 @@ class Settings(_Base):
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
     providers: ProviderSettings = Field(default_factory=ProviderSettings)
     notifier: NotifierSettings = Field(default_factory=NotifierSettings)
+    hooks: HookSettings = Field(default_factory=HookSettings)
 
     @model_validator(mode="after")
     def _no_insecure_defaults_in_production(self) -> "Settings":

@@ -14,11 +14,13 @@ from producers.http import (
     routes_deliveries,
     routes_files,
     routes_health,
+    routes_hooks,
     routes_jobs,
     sse,
 )
 from producers.http.edge import Edge, RequestStats
 from producers.http.ingress import Ingress
+from producers.http.routes_hooks import Hooks
 from producers.http.seed import jobs as seed_jobs
 from producers.http.seed import midjourney as seed_midjourney
 
@@ -26,8 +28,9 @@ from producers.http.seed import midjourney as seed_midjourney
 def create_app(*, pool: asyncpg.Pool, connection: AbstractConnection, object_root: Path,
                public_url: str, allow_private_urls: bool, max_body_bytes: int = 1_000_000,
                api_key_cache_s: float = 2.0, providers: list[str],
-               outbox_interval_s: float = 3.0) -> FastAPI:
-    """`pool` is migrated; `connection` a robust one. The app opens its own channels."""
+               outbox_interval_s: float = 3.0, hooks: Hooks | None = None) -> FastAPI:
+    """`pool` is migrated; `connection` a robust one. The app opens its own channels. `hooks`
+    turns inbound webhooks (Supabase row changes) into jobs."""
     ingress = Ingress(pool=pool, connection=connection, object_root=object_root,
                       public_url=public_url, allow_private_urls=allow_private_urls,
                       api_key_cache_s=api_key_cache_s, providers=providers,
@@ -49,9 +52,10 @@ def create_app(*, pool: asyncpg.Pool, connection: AbstractConnection, object_roo
         # No OpenTelemetry here (metrics are Prometheus'): skip FastAPI's per-request check.
         telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.ingress = ingress
+    app.state.hooks = hooks or Hooks()
     errors.install(app)
     for module in (routes_jobs, sse, routes_deliveries, routes_health, routes_files,
-                   seed_midjourney, seed_jobs, routes_asyncapi):
+                   seed_midjourney, seed_jobs, routes_asyncapi, routes_hooks):
         app.include_router(module.router)
     app.state.request_stats = RequestStats()
     app.add_middleware(Edge, max_body_bytes=max_body_bytes, stats=app.state.request_stats)
