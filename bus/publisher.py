@@ -1,12 +1,13 @@
 """Publishing: persistent messages, each confirmed by the broker before `publish` returns."""
 
 import asyncio
+import time
 from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
 
-from bus import topology
+from bus import metrics, topology
 from bus.codec import to_message
 from schemas.events import Event
 
@@ -31,7 +32,9 @@ class Publisher:
 
     async def publish(self, event: Event, headers: dict[str, Any] | None = None) -> None:
         exchange = await self._exchange(topology.EVENTS)
+        started = time.perf_counter()
         await exchange.publish(to_message(event, headers), routing_key=event.data.routing_key())
+        metrics.PUBLISH_SECONDS.observe(time.perf_counter() - started)
 
     async def send(self, queue: str, event: Event, headers: dict[str, Any] | None = None) -> None:
         """Straight into one `queue` (the default exchange), e.g. a replay to the notifier
@@ -56,6 +59,7 @@ class Publisher:
         headers = {**(message.headers or {}), DEAD_REASON: reason[:2000], DEAD_QUEUE: queue}
         exchange = await self._exchange(topology.DEAD)
         await exchange.publish(_copy(message, headers), routing_key=queue)
+        metrics.DEAD_LETTERS.labels(queue).inc()
 
     async def close(self) -> None:
         await self.channel.close()

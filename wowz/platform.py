@@ -6,6 +6,7 @@ import contextlib
 import logging
 
 import aio_pika
+import prometheus_client
 import uvicorn
 
 from bus import topology
@@ -65,6 +66,8 @@ class Platform:
                 service = self._build(name)
                 await service.start()
                 self.services.append(service)
+        if "ingress" not in self.names and s.http.metrics_port:
+            prometheus_client.start_http_server(s.http.metrics_port, addr=s.http.host)
         log.info("wowz started", extra={"services": ",".join(self.names)})
 
     def _objects(self):

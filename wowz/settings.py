@@ -10,7 +10,8 @@ from schemas.hooks import SupabaseJobMap
 
 
 class _Base(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="WOWZ_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="WOWZ_", env_file=".env", extra="ignore",
+                                      env_parse_none_str="")  # `KEY=` in .env means unset
 
 
 class BusSettings(_Base):
@@ -32,6 +33,8 @@ class HttpSettings(_Base):
     public_url: str = "http://127.0.0.1:8000"
     max_body_bytes: int = 1_000_000
     api_key_cache_s: float = Field(2.0, description="how long a checked API key is trusted")
+    metrics_port: int | None = Field(
+        None, description="Prometheus port of a process without the ingress (wowz run ...)")
 
 
 class BrowserSettings(_Base):

@@ -10,7 +10,7 @@ import asyncpg
 import httpx
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
 
-from bus import topology
+from bus import metrics, topology
 from bus.consumer import Reject, Retry, attempt_of, consume
 from bus.publisher import Publisher
 from consumers.notifier import payload, signing, transport
@@ -139,6 +139,7 @@ class Notifier:
             duration_ms=result.duration_ms, payload=body, next_attempt_at=next_at,
             delivered=result.delivered, exhausted=not result.delivered and retry_s is None)
         self._log(event, url, result, attempt + 1, retry_s)
+        metrics.WEBHOOK_SECONDS.observe(result.duration_ms / 1000)
         facts = {"delivery_id": delivery_id, "job_id": row["id"], "event_id": event.id,
                  "url": url, "attempt": attempt + 1, "status_code": result.status_code}
         if result.delivered:
@@ -177,6 +178,7 @@ class Notifier:
         # The host only: the query string can carry a signature (n8n resume URLs).
         outcome = ("delivered" if result.delivered else
                    "retrying" if retry_s is not None else "exhausted")
+        metrics.WEBHOOK_ATTEMPTS.labels(outcome).inc()
         log.log(logging.INFO if result.delivered else logging.WARNING, "webhook %s", outcome,
                 extra={"job_id": event.data.job_id, "event_type": event.type,
                        "host": urlsplit(url).hostname, "status": result.status_code,

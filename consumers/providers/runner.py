@@ -10,6 +10,7 @@ import time
 import asyncpg
 from pydantic import ValidationError
 
+from bus import metrics
 from bus.consumer import Reject, Requeue, Retry
 from bus.publisher import Publisher
 from consumers.providers.context import Adapter, JobContext
@@ -96,6 +97,8 @@ class JobRunner:
                                  provider_job_id=ctx.provider_job_id,
                                  durations={"run_s": round(duration, 3)}))
         await runs.finish(self.pool, job.job_id)
+        metrics.JOBS.labels(job.provider, job.action, "completed").inc()
+        metrics.JOB_SECONDS.labels(job.provider, job.action).observe(duration)
         log.info("job completed", extra=_ctx(job, account_id, duration_s=round(duration, 3),
                                              images=len(output.images)))
 
@@ -105,6 +108,8 @@ class JobRunner:
                                                            retryable=retryable),
                                  attempts=ctx.attempt, account_id=ctx.account_id))
         await runs.finish(self.pool, ctx.job.job_id)
+        status = code.value if code in (ErrorCode.cancelled, ErrorCode.timeout) else "failed"
+        metrics.JOBS.labels(ctx.job.provider, ctx.job.action, status).inc()
         log.warning("job failed", extra=_ctx(ctx.job, ctx.account_id, code=str(code),
                                              error=message[:200]))
 

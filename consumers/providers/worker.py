@@ -6,10 +6,12 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
 
-from bus.consumer import Requeue, consume
+from bus import metrics
+from bus.consumer import Requeue, attempt_of, consume
 from bus.publisher import Publisher
 from bus.topology import provider_queue
 from consumers.providers.accounts import AccountState
@@ -39,6 +41,7 @@ class AccountWorker:
         self._recheck: asyncio.Task | None = None
         self._closing: asyncio.Task | None = None
         self._idle = asyncio.Event()
+        self._in_flight = metrics.IN_FLIGHT.labels(state.account.provider, state.account.id)
         self._idle.set()
 
     @property
@@ -98,7 +101,11 @@ class AccountWorker:
             return  # only requests are routed here; anything else has nothing to do
         if not self.state.healthy or self.state.capped:
             raise Requeue()
+        if not message.redelivered and attempt_of(message) == 0:
+            metrics.QUEUE_WAIT.labels(self.state.account.provider).observe(
+                (datetime.now(UTC) - event.time).total_seconds())
         self.state.running += 1
+        self._in_flight.inc()
         self._idle.clear()
         try:
             self.state.count_job()
@@ -108,6 +115,7 @@ class AccountWorker:
             raise
         finally:
             self.state.running -= 1
+            self._in_flight.dec()
             if self.state.running == 0:
                 self._idle.set()
         if self.state.capped:
@@ -149,6 +157,8 @@ class AccountWorker:
 
     async def _set_health(self, healthy: bool, reason: str | None) -> bool:
         changed = self.state.set_health(healthy, reason)
+        metrics.ACCOUNT_HEALTHY.labels(self.state.account.provider, self.account_id).set(
+            int(healthy))
         if changed or not healthy:
             await self.publisher.publish(Event.of(AccountHealth(
                 account_id=self.account_id, provider=self.state.account.provider,

@@ -16,6 +16,7 @@ from producers.http import (
     routes_health,
     routes_hooks,
     routes_jobs,
+    routes_metrics,
     sse,
 )
 from producers.http.edge import Edge, RequestStats
@@ -55,7 +56,8 @@ def create_app(*, pool: asyncpg.Pool, connection: AbstractConnection, object_roo
     app.state.hooks = hooks or Hooks()
     errors.install(app)
     for module in (routes_jobs, sse, routes_deliveries, routes_health, routes_files,
-                   seed_midjourney, seed_jobs, routes_asyncapi, routes_hooks):
+                   seed_midjourney, seed_jobs, routes_asyncapi, routes_hooks,
+                   routes_metrics):
         app.include_router(module.router)
     app.state.request_stats = RequestStats()
     app.add_middleware(Edge, max_body_bytes=max_body_bytes, stats=app.state.request_stats)
