@@ -49,21 +49,26 @@ def presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
+async def authorize(request: Request, scope: str) -> ApiKey:
+    """The caller's key, which must carry `scope`."""
+    presented = presented_key(request)
+    if presented is None:
+        raise ApiError(401, ErrorCode.unauthorized,
+                       "missing API key: send Authorization: Bearer <key> or X-API-Key",
+                       headers=CHALLENGE)
+    key = await request.app.state.ingress.keys.find(presented)
+    if key is None:
+        raise ApiError(401, ErrorCode.unauthorized, "API key is not valid or was revoked",
+                       headers=CHALLENGE)
+    if scope not in key.scopes:
+        raise ApiError(403, ErrorCode.forbidden, f"this API key lacks the '{scope}' scope")
+    return key
+
+
 def requires(scope: str) -> Callable[[Request], Awaitable[ApiKey]]:
     """A dependency giving the caller's key, which must carry `scope`."""
 
     async def caller(request: Request) -> ApiKey:
-        presented = presented_key(request)
-        if presented is None:
-            raise ApiError(401, ErrorCode.unauthorized,
-                           "missing API key: send Authorization: Bearer <key> or X-API-Key",
-                           headers=CHALLENGE)
-        key = await request.app.state.ingress.keys.find(presented)
-        if key is None:
-            raise ApiError(401, ErrorCode.unauthorized, "API key is not valid or was revoked",
-                           headers=CHALLENGE)
-        if scope not in key.scopes:
-            raise ApiError(403, ErrorCode.forbidden, f"this API key lacks the '{scope}' scope")
-        return key
+        return await authorize(request, scope)
 
     return caller
