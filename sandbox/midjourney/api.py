@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 
 from sandbox.midjourney import wire
 from sandbox.midjourney.actions import ACTIONS
 from sandbox.midjourney.cdn import prerender
 from sandbox.midjourney.errors import ApiError, bad_request
-from sandbox.midjourney.state import Account, MidjourneyState
+from sandbox.midjourney.state import Account, MidjourneyState, Trigger
 from sandbox.multipart import parse_files
 
 
@@ -27,6 +28,8 @@ async def caller(request: Request) -> Account:
         raise ApiError(401, {"error": "unauthorized", "message": message})
     if request.headers.get(wire.CSRF_HEADER) != "1":
         raise ApiError(403, {"error": "csrf", "message": f"{wire.CSRF_HEADER}: 1 required"})
+    if account.action_needed:
+        raise wire.action_needed()
     return account
 
 
@@ -88,3 +91,43 @@ async def storage_upload_file(request: Request, _account: Caller) -> dict[str, s
         raise bad_request("bad upload", "multipart field 'file' required")
     upload_id = state.add_upload(upload.data, upload.content_type)
     return {"url": f"{state.cdn_url}/u/{upload_id}.png"}
+
+
+@router.post("/auth/refresh")
+async def refresh(request: Request) -> JSONResponse:
+    """New id and refresh tokens for the refresh-token cookie, in the body and as cookies; the
+    old ones stop working. Needs no valid id token: that is what it is for."""
+    state = _state(request)
+    if request.headers.get(wire.CSRF_HEADER) != "1":
+        raise ApiError(403, {"error": "csrf", "message": f"{wire.CSRF_HEADER}: 1 required"})
+    account = state.refresh(request.cookies.get(wire.REFRESH_TOKEN_COOKIE))
+    if account is None:
+        raise ApiError(401, {"error": "unauthorized", "message": "invalid refresh token"})
+    state.stats.refreshes[account.account_id] += 1
+    expires_in = account.token_expires_at - state.clock()
+    response = JSONResponse(wire.refreshed(id_token=account.id_token,
+                                           refresh_token=account.refresh_token,
+                                           expires_in=expires_in))
+    for name, value in ((wire.ID_TOKEN_COOKIE, account.id_token),
+                        (wire.REFRESH_TOKEN_COOKIE, account.refresh_token)):
+        response.set_cookie(name, value, path="/", secure=True, httponly=True, samesite="lax")
+    return response
+
+
+@router.post("/describe")
+async def describe(request: Request, account: Caller) -> dict[str, Any]:
+    """Four prompts for an image the site knows: an upload or a job's image on its CDN."""
+    state = _state(request)
+    image_url = (await _json_object(request)).get("image_url")
+    source = state.cdn_source(image_url) if isinstance(image_url, str) else None
+    if source is None:
+        raise bad_request("bad image_url", "image_url must be an uploaded image or a job image")
+    if _trigger_in(account) is Trigger.MODERATED:
+        raise ApiError(400, {"error": "moderated", "message": wire.MODERATION_MESSAGE})
+    return wire.describe([f"{style} of image {source[:8]}, --ar 1:1" for style in
+                          ("a watercolor illustration", "a flat vector sticker",
+                           "a cinematic photograph", "an isometric 3d render")])
+
+
+def _trigger_in(account: Account) -> Trigger | None:
+    return account.forced_triggers.popleft() if account.forced_triggers else None

@@ -47,6 +47,7 @@ def _account_json(state: MidjourneyState, account: Account) -> dict[str, Any]:
         "token_valid": account.token_valid(state.clock()),
         "token_expires_at": account.token_expires_at,
         "forced_failures": [trigger.value for trigger in account.forced_triggers],
+        "action_needed": account.action_needed,
     }
 
 
@@ -98,6 +99,14 @@ async def restore_account(request: Request, account_id: str) -> dict[str, Any]:
     state = _state(request)
     _account(state, account_id)
     return _account_json(state, state.set_revoked(account_id, False))
+
+
+@router.post("/accounts/{account_id}/captcha")
+async def require_action(request: Request, account_id: str) -> dict[str, Any]:
+    """The site puts up its "action needed" page for this account until /restore."""
+    state = _state(request)
+    _account(state, account_id).action_needed = True
+    return _account_json(state, state.accounts[account_id])
 
 
 @router.post("/accounts/{account_id}/failures")

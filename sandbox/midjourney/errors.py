@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None):
+    def __init__(self, status: int, body: dict[str, Any] | str, headers: dict[str, str] | None = None):
         super().__init__(status, body)
         self.status = status
         self.body = body
@@ -20,6 +20,8 @@ def bad_request(error: str, message: str | None = None) -> ApiError:
     return ApiError(400, {"error": error, "message": message or error})
 
 
-async def handle_api_error(_request: Request, exc: Exception) -> JSONResponse:
+async def handle_api_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
+    if isinstance(exc.body, str):  # a page (the bot check), not the API's JSON
+        return HTMLResponse(exc.body, status_code=exc.status, headers=exc.headers)
     return JSONResponse(exc.body, status_code=exc.status, headers=exc.headers)

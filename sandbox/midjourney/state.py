@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import secrets
 import time
 import uuid
@@ -25,6 +27,18 @@ class Trigger(StrEnum):
     RATE_LIMITED = "429"
     HANG = "hang"
     FAIL = "fail"
+    CAPTCHA = "captcha"
+    INVALID = "invalid"
+
+
+def _id_token(user_id: str, expires_at: float) -> str:
+    """A JWT-shaped id token, as the site's: the payload carries the user id and the expiry
+    (the signature is random: nothing here verifies it, the token is looked up)."""
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    payload = {"midjourney_id": user_id, "exp": int(expires_at), "jti": secrets.token_hex(8)}
+    return f"{part({'alg': 'RS256', 'typ': 'JWT'})}.{part(payload)}.{secrets.token_urlsafe(32)}"
 
 
 @dataclass
@@ -51,6 +65,8 @@ class Account:
     token_ttl_s: float
     token_expires_at: float
     revoked: bool = False
+    # The site put up an "action needed" / captcha page: the API answers it until a human solves it.
+    action_needed: bool = False
     forced_triggers: deque[Trigger] = field(default_factory=deque)
 
     def token_valid(self, now: float) -> bool:
@@ -71,6 +87,8 @@ class Job:
     batch_size: int = 4
     event_type: str = "diffusion"
     parent_id: str | None = None
+    parent_index: int | None = None
+    video: bool = False
 
     def _fraction(self, now: float) -> float:
         if self.generation_s <= 0:
@@ -104,6 +122,7 @@ class Upload:
 class Stats:
     submissions: Counter[str] = field(default_factory=Counter)
     status_requests: Counter[str] = field(default_factory=Counter)
+    refreshes: Counter[str] = field(default_factory=Counter)
     cdn_downloads: int = 0
 
     def as_json(self) -> dict[str, Any]:
@@ -112,6 +131,7 @@ class Stats:
             "submissions_by_account": dict(self.submissions),
             "status_requests": self.status_requests.total(),
             "status_requests_by_account": dict(self.status_requests),
+            "refreshes": self.refreshes.total(),
             "cdn_downloads": self.cdn_downloads,
         }
 
@@ -144,14 +164,18 @@ class MidjourneyState:
         previous = self.accounts.get(account_id)
         if previous is not None:
             self._account_by_token.pop(previous.id_token, None)
+        user_id = previous.user_id if previous else str(uuid.uuid4())
         account = Account(
             account_id=account_id,
-            user_id=previous.user_id if previous else str(uuid.uuid4()),
-            id_token=secrets.token_urlsafe(32),
+            user_id=user_id,
+            id_token=_id_token(user_id, now + token_ttl_s),
             refresh_token=secrets.token_urlsafe(32),
             token_ttl_s=token_ttl_s,
             token_expires_at=now + token_ttl_s,
         )
+        if previous is not None:
+            account.action_needed, account.forced_triggers = (previous.action_needed,
+                                                              previous.forced_triggers)
         self.accounts[account_id] = account
         self._account_by_token[account.id_token] = account_id
         return account
@@ -163,10 +187,19 @@ class MidjourneyState:
             return None
         return account
 
+    def refresh(self, refresh_token: str | None) -> Account | None:
+        """New tokens for the account holding this refresh token (None if it holds none)."""
+        account = next((a for a in self.accounts.values()
+                        if refresh_token and a.refresh_token == refresh_token and not a.revoked),
+                       None)
+        return None if account is None else self.upsert_account(account.account_id,
+                                                                 account.token_ttl_s)
+
     def set_revoked(self, account_id: str, revoked: bool) -> Account:
         account = self.accounts[account_id]
         account.revoked = revoked
         if not revoked:
+            account.action_needed = False
             account.token_expires_at = max(
                 account.token_expires_at, self.clock() + account.token_ttl_s
             )
@@ -181,6 +214,7 @@ class MidjourneyState:
         width: int,
         height: int,
         outcome: Trigger | None,
+        **kind: Any,
     ) -> Job:
         job = Job(
             job_id=str(uuid.uuid4()),
@@ -192,6 +226,7 @@ class MidjourneyState:
             created_at=self.clock(),
             generation_s=self.config.generation_s,
             outcome=outcome,
+            **kind,
         )
         self.jobs[job.job_id] = job
         return job
@@ -201,6 +236,16 @@ class MidjourneyState:
         self.uploads[upload_id] = Upload(data=data, content_type=content_type)
         return upload_id
 
+    def cdn_source(self, url: str) -> str | None:
+        """The upload id or job id behind one of this CDN's image URLs, None if it is not one."""
+        if not self.cdn_url or not url.startswith(self.cdn_url + "/"):
+            return None
+        path = url[len(self.cdn_url) + 1:]
+        if path.startswith("u/") and path.removeprefix("u/").removesuffix(".png") in self.uploads:
+            return path.removeprefix("u/").removesuffix(".png")
+        job_id = path.split("/")[0]
+        return job_id if job_id in self.jobs else None
+
     def reset(self) -> None:
         """Forget jobs, uploads, renders and counters; accounts and config stay."""
         self.jobs.clear()
@@ -209,3 +254,4 @@ class MidjourneyState:
         self.stats = Stats()
         for account in self.accounts.values():
             account.forced_triggers.clear()
+            account.action_needed = False

@@ -16,6 +16,8 @@ def _page(request: Request) -> HTMLResponse:
     account = state.account_for_token(request.cookies.get(wire.ID_TOKEN_COOKIE))
     if account is None:
         return HTMLResponse(pages.LOGIN_PAGE)
+    if account.action_needed:
+        return HTMLResponse(wire.ACTION_NEEDED_PAGE, status_code=403)
     return HTMLResponse(pages.imagine_page(user_id=account.user_id, cdn_url=state.cdn_url))
 
 

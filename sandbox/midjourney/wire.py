@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from sandbox.midjourney.errors import ApiError
 from sandbox.midjourney.state import Job
 
 ID_TOKEN_COOKIE = "__Host-Midjourney.AuthUserTokenV3_i"
@@ -16,6 +17,31 @@ MODERATION_MESSAGE = (
     "Sorry! Our AI moderator thinks this prompt is probably against our community standards."
 )
 RATE_LIMIT_RETRY_AFTER_S = 2
+UPSCALE_TYPES = frozenset({"v7_2x_subtle", "v7_2x_creative"})
+PAN_DIRECTIONS = ("up", "down", "left", "right")
+VIDEO_TYPES = frozenset({"vid_1.1_i2v_480", "vid_1.1_i2v_720"})
+# The challenge page the site (its CDN's bot check) shows instead of answering the API.
+ACTION_NEEDED_PAGE = """<!doctype html>
+<html lang="en"><head><title>Just a moment...</title></head>
+<body><h1>Action needed</h1><p>Verify you are human by completing the action below.</p>
+<div id="challenge-form" class="cf-turnstile"></div></body></html>
+"""
+
+
+def action_needed() -> ApiError:
+    return ApiError(403, ACTION_NEEDED_PAGE, {"cf-mitigated": "challenge"})
+
+
+def submit_invalid(message: str) -> dict[str, Any]:
+    return {"success": [], "failure": [{"type": "invalid_parameter", "message": message}]}
+
+
+def describe(prompts: list[str]) -> dict[str, Any]:
+    return {"descriptions": prompts}
+
+
+def refreshed(*, id_token: str, refresh_token: str, expires_in: float) -> dict[str, Any]:
+    return {"idToken": id_token, "refreshToken": refresh_token, "expiresIn": int(expires_in)}
 
 
 def cookies_json(*, domain: str, id_token: str, refresh_token: str) -> list[dict[str, str]]:

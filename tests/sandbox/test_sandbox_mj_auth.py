@@ -70,7 +70,7 @@ async def test_someone_elses_channel_gets_403(sign_in):
 async def test_unsupported_action_gets_400(sign_in):
     session = await sign_in("mj-1")
 
-    response = await session.submit("a cat", t="video")
+    response = await session.submit("a cat", t="inpaint")
 
     assert response.status_code == 400
     assert response.json()["error"] == "unsupported t"
