@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 
-from schemas.jobs import Job, JobRequest
+from schemas.jobs import Job, JobRequest, JobStatus
 
 COLUMNS = ("id, status, provider, action, input, output, error, progress, account_id, "
            "provider_job_id, webhook, metadata, idempotency_key, timeout_s, seq, created_at, "
@@ -64,13 +64,14 @@ async def create_jobs(pool: asyncpg.Pool, new: list[NewJob]) -> list[tuple[Job, 
                           $6::text[], $7::text[], $8::text[], $9::int[])
                    as n(id, provider, action, input, webhook, metadata, idempotency_key,
                         api_key_id, timeout_s)
-            on conflict do nothing returning {COLUMNS}""",
+            on conflict do nothing returning id, created_at""",
         ids, [n.request.provider for n in new], [n.request.action for n in new],
         [json.dumps(n.request.input) for n in new],
         [n.request.webhook.model_dump_json() if n.request.webhook else None for n in new],
         [json.dumps(n.request.metadata) for n in new], [n.idempotency_key for n in new],
         [n.api_key_id for n in new], [n.request.timeout_s for n in new])
-    created = {r["id"]: to_job(r) for r in rows}
+    asked = dict(zip(ids, new))
+    created = {r["id"]: _written(r["id"], r["created_at"], asked[r["id"]]) for r in rows}
     taken = [(n.api_key_id or "", n.idempotency_key) for i, n in zip(ids, new)
              if i not in created]
     existing = {}
@@ -83,6 +84,17 @@ async def create_jobs(pool: asyncpg.Pool, new: list[NewJob]) -> list[tuple[Job, 
     return [(created[i], True) if i in created
             else (existing[(n.api_key_id or "", n.idempotency_key)], False)
             for i, n in zip(ids, new)]
+
+
+def _written(job_id: str, created_at: datetime, new: NewJob) -> Job:
+    """The job as its INSERT wrote it (the request, the columns' defaults), rather than read
+    back: decoding the row's jsonb and validating it again cost the ingress CPU per job."""
+    request = new.request
+    return Job.model_construct(
+        id=job_id, status=JobStatus.pending, provider=request.provider, action=request.action,
+        input=request.input, webhook=request.webhook, metadata=request.metadata,
+        idempotency_key=new.idempotency_key, timeout_s=request.timeout_s,
+        created_at=created_at, updated_at=created_at)
 
 
 async def get_job(pool: asyncpg.Pool, job_id: str) -> Job | None:
