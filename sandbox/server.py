@@ -14,6 +14,8 @@ from fastapi import FastAPI
 
 from sandbox.chatgpt import ChatGPTStandIn, create_chatgpt
 from sandbox.chatgpt.state import ChatGPTConfig
+from sandbox.ideogram import IdeogramStandIn, create_ideogram
+from sandbox.ideogram.state import IdeogramConfig
 from sandbox.midjourney import MidjourneyStandIn, create_midjourney
 from sandbox.midjourney.state import MidjourneyConfig, MidjourneyState
 
@@ -67,6 +69,7 @@ class Sandbox:
     midjourney: MidjourneyStandIn
     origins: dict[str, Origin] = field(default_factory=dict)
     chatgpt: ChatGPTStandIn | None = None
+    ideogram: IdeogramStandIn | None = None
 
     @property
     def midjourney_url(self) -> str:
@@ -79,6 +82,14 @@ class Sandbox:
     @property
     def chatgpt_url(self) -> str:
         return self.origins["chatgpt"].url
+
+    @property
+    def ideogram_url(self) -> str:
+        return self.origins["ideogram"].url
+
+    @property
+    def ideogram_token_url(self) -> str:
+        return self.origins["ideogram_token"].url
 
     @property
     def state(self) -> MidjourneyState:
@@ -125,13 +136,18 @@ class Sandbox:
 
 async def start_sandbox(
     host: str = "127.0.0.1", midjourney_port: int = 0, cdn_port: int = 0, *,
-    chatgpt_port: int = 0, chatgpt: ChatGPTConfig | None = None, **config: Any
+    chatgpt_port: int = 0, chatgpt: ChatGPTConfig | None = None,
+    ideogram_port: int = 0, ideogram_token_port: int = 0, ideogram: IdeogramConfig | None = None,
+    **config: Any
 ) -> Sandbox:
     """Start every stand-in on `host`; port 0 picks a free port. `config` goes to
     MidjourneyConfig (generation_s, image_size)."""
     midjourney = create_midjourney(MidjourneyConfig(**config))
-    sandbox = Sandbox(host=host, midjourney=midjourney, chatgpt=create_chatgpt(chatgpt))
+    sandbox = Sandbox(host=host, midjourney=midjourney, chatgpt=create_chatgpt(chatgpt),
+                      ideogram=create_ideogram(ideogram))
     try:
+        await sandbox.serve("ideogram", sandbox.ideogram.web, ideogram_port)
+        await sandbox.serve("ideogram_token", sandbox.ideogram.tokens, ideogram_token_port)
         await sandbox.serve("chatgpt", sandbox.chatgpt.web, chatgpt_port)
         midjourney.state.cdn_url = await sandbox.serve("midjourney_cdn", midjourney.cdn, cdn_port)
         await sandbox.serve("midjourney", midjourney.web, midjourney_port)
