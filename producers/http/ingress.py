@@ -35,7 +35,7 @@ class Ingress:
         self.providers = providers
         self.outbox_interval_s = outbox_interval_s
         self.keys = KeyCache(pool, api_key_cache_s)
-        self.inserts = JobInserts(pool)
+        self.inserts = JobInserts(pool, max_in_flight=1)
         self.live = LiveEvents(connection)
         self.marks = PublishedMarks(pool)
         self.publisher: Publisher | None = None
