@@ -1,12 +1,12 @@
 """Job rows: created by the ingress (with the outbox flag), read by the API, claimed by providers."""
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import asyncpg
+from pydantic_core import to_json
 
 from schemas.jobs import Job, JobRequest, JobStatus
 
@@ -66,9 +66,9 @@ async def create_jobs(pool: asyncpg.Pool, new: list[NewJob]) -> list[tuple[Job, 
                         api_key_id, timeout_s)
             on conflict do nothing returning id, created_at""",
         ids, [n.request.provider for n in new], [n.request.action for n in new],
-        [json.dumps(n.request.input) for n in new],
+        [to_json(n.request.input).decode() for n in new],
         [n.request.webhook.model_dump_json() if n.request.webhook else None for n in new],
-        [json.dumps(n.request.metadata) for n in new], [n.idempotency_key for n in new],
+        [to_json(n.request.metadata).decode() for n in new], [n.idempotency_key for n in new],
         [n.api_key_id for n in new], [n.request.timeout_s for n in new])
     asked = dict(zip(ids, new))
     created = {r["id"]: _written(r["id"], r["created_at"], asked[r["id"]]) for r in rows}
@@ -90,7 +90,7 @@ def _written(job_id: str, created_at: datetime, new: NewJob) -> Job:
     """The job as its INSERT wrote it (the request, the columns' defaults), rather than read
     back: decoding the row's jsonb and validating it again cost the ingress CPU per job."""
     request = new.request
-    return Job.model_construct(
+    return Job(
         id=job_id, status=JobStatus.pending, provider=request.provider, action=request.action,
         input=request.input, webhook=request.webhook, metadata=request.metadata,
         idempotency_key=new.idempotency_key, timeout_s=request.timeout_s,

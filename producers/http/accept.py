@@ -10,11 +10,13 @@ from store.keys import ApiKey
 
 
 async def accept(ingress: Ingress, request: JobRequest, *, key: ApiKey,
-                 idempotency_key: str | None) -> tuple[Job, bool]:
-    """The job and whether it is new (an Idempotency-Key used before gives the first job)."""
+                 idempotency_key: str | None, may_hold_nul: bool = True) -> tuple[Job, bool]:
+    """The job and whether it is new (an Idempotency-Key used before gives the first job).
+    `may_hold_nul=False` skips looking for NUL when the caller knows there is none (a JSON
+    body without a `\\u0000` escape: JSON strings cannot hold the raw byte)."""
     if request.webhook is not None:
         await check_webhook(request.webhook.url, allow_private=ingress.allow_private_urls)
-    for field in ("input", "metadata"):
+    for field in ("input", "metadata") if may_hold_nul else ():
         if _has_nul(getattr(request, field)):  # Postgres text and jsonb cannot hold it
             raise field_error(field, "contains a NUL character (\\u0000)")
     job, created = await ingress.inserts.create(store.NewJob(request, key.id, idempotency_key))

@@ -44,8 +44,8 @@ async def submit(request: Request) -> Response:
                        "msg": f"String should have at most {IDEMPOTENCY_KEY_MAX} characters",
                        "input": idempotency_key, "ctx": {"max_length": IDEMPOTENCY_KEY_MAX}})
     try:
-        job_request = read_job_request(await request.body(),
-                                       request.headers.get("content-type"))
+        body = await request.body()
+        job_request = read_job_request(body, request.headers.get("content-type"))
     except RequestValidationError as exc:
         raise RequestValidationError([*errors, *exc.errors()]) from None
     if errors:
@@ -55,7 +55,8 @@ async def submit(request: Request) -> Response:
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False)) from None
     ingress: Ingress = request.app.state.ingress
-    job, created = await accept(ingress, job_request, key=key, idempotency_key=idempotency_key)
+    job, created = await accept(ingress, job_request, key=key, idempotency_key=idempotency_key,
+                                may_hold_nul=b"\\u0000" in body)
     return job_response(ingress, job, 202 if created else 200)
 
 
