@@ -57,6 +57,7 @@ class JobOutput(BaseModel):
     text: str | None = Field(None, description="a caption, the answer, the prompts described")
     prompt: str | None = Field(None, description="the prompt proposed (ChatGPT) or used")
     conversation_id: str | None = Field(None, description="ChatGPT's conversation")
+    cursor: str | None = Field(None, description="where the next page starts (recent_images)")
 
 
 class JobError(BaseModel):

@@ -7,6 +7,7 @@ import signal
 import sys
 from pathlib import Path
 
+from wowz import cli_dead, cli_deliveries, cli_jobs
 from wowz import logging as wowz_logging
 from wowz.settings import Settings
 
@@ -42,18 +43,31 @@ def main(argv: list[str] | None = None) -> int:
     submit.add_argument("--webhook", help="URL to call back")
     submit.add_argument("--meta", action="append", default=[], metavar="KEY=VALUE")
     submit.add_argument("--wait", action="store_true", help="follow progress until it ends")
+    submit.add_argument("--timeout", type=float, metavar="SECONDS",
+                        help="with --wait: give up after this long (exit code 3)")
     submit.add_argument("--url", help="wowz base URL (default WOWZ_PUBLIC_URL)")
     submit.add_argument("--key", help="API key (default WOWZ_API_KEY)")
 
     asyncapi = sub.add_parser("asyncapi", help="print the AsyncAPI 3 document of the bus")
     asyncapi.add_argument("--out", type=Path, help="write it to this file instead")
 
+    accounts = sub.add_parser("accounts", help="provider accounts").add_subparsers(
+        dest="accounts", required=True)
+    login = accounts.add_parser("login", help="log an account's browser profile in, once")
+    login.add_argument("provider", choices=["chatgpt"])
+    login.add_argument("account_id")
+
     schemas = sub.add_parser("schemas", help="write JSON Schema of every event and input")
     schemas.add_argument("--out", type=Path, default=Path("docs/schemas"))
+
+    for module in (cli_jobs, cli_dead, cli_deliveries):
+        module.add(sub)
 
     args = parser.parse_args(argv)
     settings = Settings()
     wowz_logging.setup(settings.log_level)
+    if hasattr(args, "run"):
+        return args.run(settings, args)
     if args.command == "up":
         if args.port:
             settings.http.port = args.port
@@ -85,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(text)
         return 0
+    if args.command == "accounts":
+        return _login(settings, args.account_id)
     if args.command == "schemas":
         from wowz.jsonschemas import write_schemas
 
@@ -92,6 +108,33 @@ def main(argv: list[str] | None = None) -> int:
             print(path)
         return 0
     return 2
+
+
+def _login(settings: Settings, account_id: str) -> int:
+    """A headed browser on the account's profile at chatgpt.com: the user logs in and closes
+    it; the login stays in the profile. Without a display, how to bring a profile made elsewhere."""
+    import os
+
+    from consumers.chatgpt.login import open_profile
+    from consumers.providers.browser import BrowserConfig
+
+    profile = settings.browser.profiles_dir / account_id
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        print(f"No display to open a browser on. On a machine with one, run\n"
+              f"  wowz accounts login chatgpt {account_id}\n"
+              f"log in, close the window, and copy that profile folder here (wowz stopped):\n"
+              f"  rsync -a <that machine>:<its WOWZ_PROFILES_DIR>/{account_id}/ {profile}/\n"
+              f"Then list the account in accounts.yaml: {{id: {account_id}, provider: chatgpt}}",
+              file=sys.stderr)
+        return 1
+    b = settings.browser
+    print(f"Log in to ChatGPT in the window, then close it (profile {profile}).", file=sys.stderr)
+    asyncio.run(open_profile(BrowserConfig(executable=b.chromium_path, args=b.chromium_args,
+                                           headless=False),
+                             profile, settings.providers.chatgpt_url, until_closed=True))
+    print(f"Saved. List the account in accounts.yaml: {{id: {account_id}, provider: chatgpt}}",
+          file=sys.stderr)
+    return 0
 
 
 async def _up(settings: Settings, *, sandbox: bool) -> int:

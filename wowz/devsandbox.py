@@ -3,6 +3,7 @@ account pool is exercised, their cookies written like a user's (seed format)."""
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -10,6 +11,21 @@ from consumers.providers.accounts import Account
 from wowz.settings import Settings
 
 ACCOUNTS_PER_PROVIDER = 2
+
+
+async def _ideogram_accounts(settings: Settings, box) -> list[Account]:
+    """Ideogram accounts take their tokens from the stand-in's token service."""
+    settings.providers.ideogram_url = box.ideogram_url
+    accounts = []
+    async with httpx.AsyncClient(base_url=box.ideogram_url) as client:
+        for n in range(1, ACCOUNTS_PER_PROVIDER + 1):
+            account_id = f"ideogram-sandbox-{n}"
+            created = (await client.post("/_sandbox/accounts",
+                                         json={"account_id": account_id})).raise_for_status()
+            accounts.append(Account(
+                id=account_id, provider="ideogram", user_id=created.json()["user_id"],
+                token_url=f"{box.ideogram_token_url}/token/{account_id}", concurrency=4))
+    return accounts
 
 
 async def start(settings: Settings, *, generation_s: float = 8.0):
@@ -32,4 +48,24 @@ async def start(settings: Settings, *, generation_s: float = 8.0):
             cookies.chmod(0o600)
             accounts.append(Account(id=account_id, provider="midjourney", credentials=cookies,
                                     user_id=created.json()["user_id"], concurrency=3))
+    accounts += await _chatgpt_accounts(settings, box)
+    accounts += await _ideogram_accounts(settings, box)
     return box, accounts
+
+
+async def _chatgpt_accounts(settings: Settings, box) -> list[Account]:
+    """ChatGPT accounts are profiles: each is logged in once through the stand-in's login."""
+    from consumers.chatgpt.login import open_profile
+    from consumers.providers.browser import BrowserConfig
+
+    gpt_path = urlsplit(settings.providers.chatgpt_url).path
+    settings.providers.chatgpt_url = box.chatgpt_url + gpt_path
+    b = settings.browser
+    config = BrowserConfig(executable=b.chromium_path, args=b.chromium_args, headless=True)
+    accounts = []
+    for n in range(1, ACCOUNTS_PER_PROVIDER + 1):
+        account_id = f"gpt-sandbox-{n}"
+        await open_profile(config, b.profiles_dir / account_id,
+                           f"{box.chatgpt_url}/_sandbox/login/{account_id}", until_closed=False)
+        accounts.append(Account(id=account_id, provider="chatgpt", concurrency=1))
+    return accounts

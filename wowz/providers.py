@@ -45,6 +45,40 @@ def midjourney(shared: Shared) -> ProviderService:
                            credentials_loader=credentials_loader)
 
 
+def chatgpt(shared: Shared) -> ProviderService:
+    from consumers.chatgpt.service import adapter_factory
+
+    s = shared.settings
+    factory = adapter_factory(
+        browser=shared.browser(), profiles_dir=s.browser.profiles_dir,
+        gpt_url=s.providers.chatgpt_url, bucket=s.store.bucket_chatgpt,
+        # users' image URLs follow the one private-address switch the webhooks follow
+        allow_private_urls=s.notifier.allow_private_urls)
+    # one conversation at a time in one tab, unless the account says otherwise
+    accounts = [a if "concurrency" in a.model_fields_set
+                else a.model_copy(update={"concurrency": 1}) for a in shared.of("chatgpt")]
+    return ProviderService(provider="chatgpt", accounts=accounts, adapter_factory=factory,
+                           pool=shared.pool, connection=shared.connection,
+                           objects=shared.objects)
+
+
+def ideogram(shared: Shared) -> ProviderService:
+    from consumers.ideogram.service import adapter_factory
+
+    s = shared.settings
+    factory = adapter_factory(
+        browser=shared.browser(), profiles_dir=s.browser.profiles_dir,
+        web_url=s.providers.ideogram_url, token_url=s.providers.ideogram_token_url,
+        bucket=s.store.bucket_ideogram, poll_interval_s=s.providers.poll_interval_s,
+        # users' image URLs follow the one private-address switch the webhooks follow
+        allow_private_urls=s.notifier.allow_private_urls, pool=shared.pool)
+    return ProviderService(provider="ideogram", accounts=shared.of("ideogram"),
+                           adapter_factory=factory, pool=shared.pool,
+                           connection=shared.connection, objects=shared.objects)
+
+
 PROVIDER_SERVICES = {
     "midjourney": midjourney,
+    "ideogram": ideogram,
+    "chatgpt": chatgpt,
 }

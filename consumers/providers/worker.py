@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
 
 from bus import metrics
-from bus.consumer import Requeue, attempt_of, consume
+from bus.consumer import Requeue, Retry, attempt_of, consume
 from bus.publisher import Publisher
 from bus.topology import provider_queue
 from consumers.providers.accounts import AccountState
@@ -101,6 +101,9 @@ class AccountWorker:
             return  # only requests are routed here; anything else has nothing to do
         if not self.state.healthy or self.state.capped:
             raise Requeue()
+        owner = await self._owner(event.data)
+        if owner is not None and owner != self.account_id:
+            raise Retry(1.0, f"job {event.data.job_id} runs on account {owner}")
         if not message.redelivered and attempt_of(message) == 0:
             metrics.QUEUE_WAIT.labels(self.state.account.provider).observe(
                 (datetime.now(UTC) - event.time).total_seconds())
@@ -109,7 +112,8 @@ class AccountWorker:
         self._idle.clear()
         try:
             self.state.count_job()
-            await self.runner.run(event.data, adapter=self.adapter, account_id=self.account_id)
+            await self.runner.run(event.data, adapter=self.adapter, account_id=self.account_id,
+                                  fresh=not message.redelivered and attempt_of(message) == 0)
         except Requeue:
             await self._unhealthy("auth_expired: the provider refused the credentials")
             raise
@@ -120,6 +124,12 @@ class AccountWorker:
                 self._idle.set()
         if self.state.capped:
             await self._pause(f"daily cap of {self.state.account.daily_cap} jobs reached")
+
+    async def _owner(self, job: JobRequested) -> str | None:
+        """The account a job must run on, when the adapter binds it to one (an action on an
+        earlier job, which only that job's account can see); None when any may."""
+        account_for = getattr(self.adapter, "account_for", None)
+        return None if account_for is None else await account_for(job, self.runner.pool)
 
     async def _unhealthy(self, reason: str) -> None:
         if await self._set_health(False, reason):

@@ -73,6 +73,7 @@ def stream_answer(state: ChatGPTState, account: Account, chat: Conversation, use
             chat.add(closing, chat.current_node)
             yield event(closing)
             yield wire.sse("[DONE]")
+            state.stats.answers_s += state.clock() - now
         finally:
             state.stats.streams_open -= 1
 

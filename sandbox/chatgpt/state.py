@@ -88,11 +88,12 @@ class Stats:
     uploads: int = 0
     image_downloads: int = 0
     streams_open: int = 0
+    answers_s: float = 0.0  # summed time from a message's arrival to its stream's end
 
     def as_json(self) -> dict[str, Any]:
         return {"messages": self.messages.total(), "messages_by_account": dict(self.messages),
                 "uploads": self.uploads, "image_downloads": self.image_downloads,
-                "streams_open": self.streams_open}
+                "streams_open": self.streams_open, "answers_s": round(self.answers_s, 4)}
 
 
 class ChatGPTState:
