@@ -112,8 +112,7 @@ class AccountWorker:
         self._idle.clear()
         try:
             self.state.count_job()
-            await self.runner.run(event.data, adapter=self.adapter, account_id=self.account_id,
-                                  fresh=not message.redelivered and attempt_of(message) == 0)
+            await self.runner.run(event.data, adapter=self.adapter, account_id=self.account_id)
         except Requeue:
             await self._unhealthy("auth_expired: the provider refused the credentials")
             raise
