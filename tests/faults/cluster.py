@@ -20,7 +20,7 @@ class Cluster:
     processes: dict[str, asyncio.subprocess.Process] = field(default_factory=dict)
 
     async def start(self, name: str) -> None:
-        log = (self.logs / f"{name}.log").open("ab")  # noqa: SIM115, ASYNC230 - the child keeps it
+        log = (self.logs / f"{name}.log").open("ab")  # the child process keeps it open
         self.processes[name] = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "wowz.cli", "run", name, env=self.env, stdout=log,
             stderr=log, start_new_session=True)
