@@ -88,4 +88,4 @@ class AccountState:
                 "healthy": self.healthy, "reason": self.reason, "since": self.since.isoformat(),
                 "concurrency": self.account.concurrency, "running": self.running,
                 "jobs_today": self.jobs_today, "mode": self.account.mode,
-                "enabled": self.account.enabled}
+                "enabled": self.account.enabled, "daily_cap": self.account.daily_cap}

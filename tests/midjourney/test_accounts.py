@@ -7,6 +7,7 @@ import json
 import httpx
 import pytest
 
+from store import accounts as account_rows
 from tests.conftest import sandbox_account
 from tests.midjourney.helpers import ended, imagine, start_service
 
@@ -43,6 +44,7 @@ async def test_an_expiring_id_token_is_refreshed_and_written_back_to_the_cookie_
 
 async def test_an_account_with_expired_cookies_resumes_when_its_cookie_file_is_replaced(
         settings, sandbox, clean_db, amqp, events, publisher, tmp_path):
+    await clean_db.execute("truncate accounts")
     account = await sandbox_account(sandbox, "mj-x", tmp_path)
     async with httpx.AsyncClient(base_url=sandbox.midjourney_url) as client:
         await client.post("/_sandbox/accounts/mj-x/expire")
@@ -61,3 +63,5 @@ async def test_an_account_with_expired_cookies_resumes_when_its_cookie_file_is_r
         await service.stop()
     assert unhealthy["healthy"] is False and "auth_expired" in unhealthy["reason"]
     assert done.data.account_id == "mj-x"
+    (row,) = await account_rows.list_accounts(clean_db, provider="midjourney")
+    assert (row["id"], row["healthy"], row["jobs_today"], row["running"]) == ("mj-x", True, 1, 0)
