@@ -4,6 +4,8 @@ provider fed by the account's token source, and the adapter."""
 from collections.abc import Callable
 from pathlib import Path
 
+import asyncpg
+
 from consumers.ideogram import wire
 from consumers.ideogram.adapter import IdeogramAdapter
 from consumers.ideogram.client import IdeogramApi
@@ -30,7 +32,8 @@ def adapter_factory(*, browser: BrowserConfig, profiles_dir: Path, web_url: str,
                     token_url: str | None = None, allow_private_urls: bool = False,
                     poll_interval_s: float = 1.0,
                     token_margin_s: float = 5.0,
-                    token_ahead_s: float = 60.0) -> Callable[[Account], IdeogramAdapter]:
+                    token_ahead_s: float = 60.0,
+                    pool: asyncpg.Pool | None = None) -> Callable[[Account], IdeogramAdapter]:
     def build(account: Account) -> IdeogramAdapter:
         if not account.user_id:
             raise ValueError(f"account {account.id}: user_id (Ideogram's) is required")
@@ -40,6 +43,6 @@ def adapter_factory(*, browser: BrowserConfig, profiles_dir: Path, web_url: str,
                                  origin=web_url, start_path=wire.START_PAGE)
         return IdeogramAdapter(IdeogramApi(session, tokens), user_id=account.user_id,
                                bucket=bucket, allow_private_urls=allow_private_urls,
-                               poll_interval_s=poll_interval_s)
+                               poll_interval_s=poll_interval_s, pool=pool)
 
     return build

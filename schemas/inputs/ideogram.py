@@ -85,9 +85,53 @@ class IdeogramDescribe(Strict):
     image_url: ImageUrl
 
 
+JobId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class _OfAnImage(Strict):
+    """An image of a finished wowz job (`job_id`, `index`) or Ideogram's ids of one."""
+
+    job_id: JobId | None = Field(None, description="a completed ideogram job of wowz")
+    index: int = Field(0, ge=0, le=3, description="which of that job's images")
+    request_id: JobId | None = None
+    response_id: JobId | None = None
+
+    @model_validator(mode="after")
+    def _one_image(self) -> "_OfAnImage":
+        by_job = self.job_id is not None
+        by_ids = self.request_id is not None and self.response_id is not None
+        if by_job == by_ids:
+            raise ValueError("give either job_id (and index) or request_id and response_id")
+        return self
+
+
+class IdeogramUpscale(_OfAnImage):
+    """`SUPER_RES` of one image (the seed's /api/upscale)."""
+
+    weight: int = Field(100, ge=0, le=100, description="detail weight")
+    prompt: str | None = Field(None, max_length=4000, description="default: the image's")
+    model_version: str = Field("V_2", pattern=r"^V_[0-9A-Z_]{1,16}$")
+
+
+class IdeogramRemoveBackground(Strict):
+    """The cut-out (PNG) of a finished job's image, or of an image URL."""
+
+    job_id: JobId | None = None
+    index: int = Field(0, ge=0, le=3)
+    image_url: ImageUrl | None = None
+
+    @model_validator(mode="after")
+    def _one_image(self) -> "IdeogramRemoveBackground":
+        if (self.job_id is None) == (self.image_url is None):
+            raise ValueError("give either job_id (and index) or image_url")
+        return self
+
+
 ACTIONS: dict[str, type[BaseModel]] = {
     "remix": IdeogramRemix,
     "generate": IdeogramGenerate,
     "custom": IdeogramCustom,
     "describe": IdeogramDescribe,
+    "upscale": IdeogramUpscale,
+    "remove_background": IdeogramRemoveBackground,
 }

@@ -2,6 +2,7 @@
 
 import httpx
 import pytest
+from PIL import Image as PILImage
 
 from tests.ideogram.helpers import (
     ideogram_account,
@@ -154,3 +155,30 @@ async def test_an_account_without_quota_at_start_is_unhealthy_until_the_quota_re
         await service.stop()
     assert before["healthy"] is False and "quota_exhausted" in before["reason"]
     assert healthy.data.account_id == "ideo-1"
+
+
+async def test_an_image_is_upscaled_by_its_ids_and_cut_out_from_its_url(
+        settings, sandbox, clean_db, amqp, events, publisher, tmp_path, images):
+    account = await ideogram_account(sandbox, "ideo-1")
+    service = await start_service(settings, sandbox, clean_db, amqp, [account], tmp_path)
+    try:
+        generate = request("generate", prompt="a teapot", num_images=1)
+        await publisher.publish(generate)
+        made = await events.until(ended(generate, "wowz.job.completed"))
+        upscale = request("upscale", request_id=made.data.provider_job_id,
+                          response_id=made.data.output.images[0].response_id)
+        cut = request("remove_background", image_url=f"{images}/fox.png")
+        for job in (upscale, cut):
+            await publisher.publish(job)
+        big = await events.until(ended(upscale, "wowz.job.completed"))
+        cut_out = await events.until(ended(cut, "wowz.job.completed"))
+    finally:
+        await service.stop()
+    small = made.data.output.images[0]
+    [large] = big.data.output.images
+    assert (large.width, large.height) == (small.width * 2, small.height * 2)
+    [png_cut] = cut_out.data.output.images
+    path = png_cut.url.removeprefix("http://files.test/files/")
+    assert path == f"product-ideas/{cut.data.job_id}/{png_cut.response_id}.png"
+    with PILImage.open(tmp_path / "objects" / path) as image:
+        assert image.mode == "RGBA" and image.getpixel((0, 0))[3] == 0
