@@ -7,6 +7,7 @@ import signal
 import sys
 from pathlib import Path
 
+from wowz import cli_dead, cli_deliveries, cli_jobs
 from wowz import logging as wowz_logging
 from wowz.settings import Settings
 
@@ -42,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     submit.add_argument("--webhook", help="URL to call back")
     submit.add_argument("--meta", action="append", default=[], metavar="KEY=VALUE")
     submit.add_argument("--wait", action="store_true", help="follow progress until it ends")
+    submit.add_argument("--timeout", type=float, metavar="SECONDS",
+                        help="with --wait: give up after this long (exit code 3)")
     submit.add_argument("--url", help="wowz base URL (default WOWZ_PUBLIC_URL)")
     submit.add_argument("--key", help="API key (default WOWZ_API_KEY)")
 
@@ -57,9 +60,14 @@ def main(argv: list[str] | None = None) -> int:
     schemas = sub.add_parser("schemas", help="write JSON Schema of every event and input")
     schemas.add_argument("--out", type=Path, default=Path("docs/schemas"))
 
+    for module in (cli_jobs, cli_dead, cli_deliveries):
+        module.add(sub)
+
     args = parser.parse_args(argv)
     settings = Settings()
     wowz_logging.setup(settings.log_level)
+    if hasattr(args, "run"):
+        return args.run(settings, args)
     if args.command == "up":
         if args.port:
             settings.http.port = args.port

@@ -13,6 +13,21 @@ from wowz.settings import Settings
 ACCOUNTS_PER_PROVIDER = 2
 
 
+async def _ideogram_accounts(settings: Settings, box) -> list[Account]:
+    """Ideogram accounts take their tokens from the stand-in's token service."""
+    settings.providers.ideogram_url = box.ideogram_url
+    accounts = []
+    async with httpx.AsyncClient(base_url=box.ideogram_url) as client:
+        for n in range(1, ACCOUNTS_PER_PROVIDER + 1):
+            account_id = f"ideogram-sandbox-{n}"
+            created = (await client.post("/_sandbox/accounts",
+                                         json={"account_id": account_id})).raise_for_status()
+            accounts.append(Account(
+                id=account_id, provider="ideogram", user_id=created.json()["user_id"],
+                token_url=f"{box.ideogram_token_url}/token/{account_id}", concurrency=4))
+    return accounts
+
+
 async def start(settings: Settings, *, generation_s: float = 8.0):
     """Start the stand-ins; point the settings at them; return (sandbox, accounts)."""
     from sandbox.server import start_sandbox
@@ -34,6 +49,7 @@ async def start(settings: Settings, *, generation_s: float = 8.0):
             accounts.append(Account(id=account_id, provider="midjourney", credentials=cookies,
                                     user_id=created.json()["user_id"], concurrency=3))
     accounts += await _chatgpt_accounts(settings, box)
+    accounts += await _ideogram_accounts(settings, box)
     return box, accounts
 
 

@@ -62,7 +62,23 @@ def chatgpt(shared: Shared) -> ProviderService:
                            objects=shared.objects)
 
 
+def ideogram(shared: Shared) -> ProviderService:
+    from consumers.ideogram.service import adapter_factory
+
+    s = shared.settings
+    factory = adapter_factory(
+        browser=shared.browser(), profiles_dir=s.browser.profiles_dir,
+        web_url=s.providers.ideogram_url, token_url=s.providers.ideogram_token_url,
+        bucket=s.store.bucket_ideogram, poll_interval_s=s.providers.poll_interval_s,
+        # users' image URLs follow the one private-address switch the webhooks follow
+        allow_private_urls=s.notifier.allow_private_urls, pool=shared.pool)
+    return ProviderService(provider="ideogram", accounts=shared.of("ideogram"),
+                           adapter_factory=factory, pool=shared.pool,
+                           connection=shared.connection, objects=shared.objects)
+
+
 PROVIDER_SERVICES = {
     "midjourney": midjourney,
+    "ideogram": ideogram,
     "chatgpt": chatgpt,
 }

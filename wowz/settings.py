@@ -25,6 +25,7 @@ class StoreSettings(_Base):
     supabase_service_key: SecretStr | None = None
     bucket_midjourney: str = "product-designs"
     bucket_chatgpt: str = "chatgpt-images"
+    bucket_ideogram: str = "product-ideas"
 
 
 class HttpSettings(_Base):
@@ -53,6 +54,10 @@ class ProviderSettings(_Base):
     chatgpt_url: str = Field(
         "https://chatgpt.com/g/g-682b4c8d88848191accff36501109e7e-wowz-ai-assistant-remix-design",
         description="the custom GPT that remixes designs; its origin is chatgpt.com's")
+    ideogram_url: str = "https://ideogram.ai"
+    ideogram_token_url: str | None = Field(
+        None, description="token service of Ideogram accounts that name no token source; "
+                          "{account} in it becomes the account id")
     poll_interval_s: float = 1.0
     poll_interval_fast_s: float = 0.1
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 
 class Account(BaseModel):
@@ -19,6 +19,9 @@ class Account(BaseModel):
     provider: str
     credentials: Path | None = Field(None, description="cookies.json (seed format) or token file")
     user_id: str | None = Field(None, description="the provider's user id, when not in the token")
+    token: SecretStr | None = Field(None, description="a static bearer token (Ideogram)")
+    token_url: str | None = Field(None, description="a token service answering "
+                                  '{"access_token","expires_in"} (Ideogram)')
     concurrency: int = Field(3, ge=1, le=15)
     mode: Literal["fast", "relax", "turbo"] = "fast"
     daily_cap: int | None = Field(None, ge=1)
@@ -85,4 +88,4 @@ class AccountState:
                 "healthy": self.healthy, "reason": self.reason, "since": self.since.isoformat(),
                 "concurrency": self.account.concurrency, "running": self.running,
                 "jobs_today": self.jobs_today, "mode": self.account.mode,
-                "enabled": self.account.enabled}
+                "enabled": self.account.enabled, "daily_cap": self.account.daily_cap}

@@ -36,6 +36,11 @@ class JobContext:
         self._publisher = publisher
         self._last_percent = -1
 
+    @property
+    def pool(self) -> asyncpg.Pool:
+        """For adapters that read other jobs (e.g. the parent of an upscale)."""
+        return self._pool
+
     async def emit(self, data: JobEvent) -> None:
         await self._publisher.publish(Event.of(data))
 

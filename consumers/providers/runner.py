@@ -6,6 +6,7 @@ through a delay queue), `Requeue` (the account's credentials expired: another ac
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 
 import asyncpg
 from pydantic import ValidationError
@@ -32,6 +33,9 @@ class JobRunner:
         self.publisher = publisher
         self.objects = objects
         self.running: dict[str, asyncio.Task] = {}
+        # The healthy accounts of this process, so that a redelivered job resumes on the
+        # account that submitted it even when another account's consumer received it.
+        self.peers: Callable[[], dict[str, Adapter]] = dict
         self.cancelled: set[str] = set()
 
     def cancel(self, job_id: str) -> bool:
@@ -52,7 +56,9 @@ class JobRunner:
         log.warning("job refused", extra={"job_id": job_id, "provider": provider,
                                           "error": problem[:200]})
 
-    async def run(self, job: JobRequested, *, adapter: Adapter, account_id: str) -> None:
+    async def run(self, job: JobRequested, *, adapter: Adapter, account_id: str,
+                  fresh: bool = False) -> None:
+        """`fresh`: a first delivery (not a redelivery after a crash, not a retry)."""
         problem = input_problem(job)
         if problem is not None:
             await self.refuse(job_id=job.job_id, provider=job.provider, problem=problem)
@@ -60,7 +66,16 @@ class JobRunner:
         if await runs.finished(self.pool, job.job_id):
             log.info("job already finished, redelivery ignored", extra=_ctx(job, account_id))
             return
-        run = await runs.claim(self.pool, job_id=job.job_id, account_id=account_id)
+        if job.job_id in self.running or (fresh and await runs.claimed(self.pool, job.job_id)):
+            # A second copy of a request (the outbox relay republished a job whose confirm it
+            # never recorded): the first copy is running, or will be redelivered if it died.
+            log.info("duplicate request ignored", extra=_ctx(job, account_id))
+            return
+        peers = self.peers()
+        run = await runs.claim(self.pool, job_id=job.job_id, account_id=account_id,
+                               reachable=[account_id, *peers])
+        if run.account_id != account_id:
+            adapter, account_id = peers[run.account_id], run.account_id
         ctx = JobContext(job=job, account_id=account_id, attempt=run.attempt,
                          provider_job_id=run.provider_job_id, pool=self.pool,
                          publisher=self.publisher, objects=self.objects)

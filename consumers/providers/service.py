@@ -58,6 +58,8 @@ class ProviderService:
                 state=AccountState(account), adapter=adapter, runner=self.runner,
                 connection=self.connection, publisher=self._publisher,
                 reload_credentials=reload, recheck_s=self.recheck_s))
+        self.runner.peers = lambda: {w.account_id: w.adapter for w in self.workers
+                                     if w.state.healthy}
         await asyncio.gather(*(w.start() for w in self.workers))
         await self._listen_for_cancels()
         healthy = sum(w.state.healthy for w in self.workers)

@@ -8,10 +8,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+import asyncpg
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
 
 from bus import metrics
-from bus.consumer import Requeue, attempt_of, consume
+from bus.consumer import Requeue, Retry, attempt_of, consume
 from bus.publisher import Publisher
 from bus.topology import provider_queue
 from consumers.providers.accounts import AccountState
@@ -19,6 +20,7 @@ from consumers.providers.context import Adapter
 from consumers.providers.runner import JobRunner
 from schemas.errors import WowzError
 from schemas.events import AccountHealth, Event, JobRequested
+from store import accounts as account_rows
 
 log = logging.getLogger("wowz.worker")
 
@@ -101,6 +103,9 @@ class AccountWorker:
             return  # only requests are routed here; anything else has nothing to do
         if not self.state.healthy or self.state.capped:
             raise Requeue()
+        owner = await self._owner(event.data)
+        if owner is not None and owner != self.account_id:
+            raise Retry(1.0, f"job {event.data.job_id} runs on account {owner}")
         if not message.redelivered and attempt_of(message) == 0:
             metrics.QUEUE_WAIT.labels(self.state.account.provider).observe(
                 (datetime.now(UTC) - event.time).total_seconds())
@@ -109,6 +114,7 @@ class AccountWorker:
         self._idle.clear()
         try:
             self.state.count_job()
+            await self._save_state()
             await self.runner.run(event.data, adapter=self.adapter, account_id=self.account_id)
         except Requeue:
             await self._unhealthy("auth_expired: the provider refused the credentials")
@@ -118,8 +124,23 @@ class AccountWorker:
             self._in_flight.dec()
             if self.state.running == 0:
                 self._idle.set()
+            await self._save_state()
         if self.state.capped:
             await self._pause(f"daily cap of {self.state.account.daily_cap} jobs reached")
+
+    async def _save_state(self) -> None:
+        """Into the `accounts` table, for whoever lists accounts; a failed write is logged and
+        must not fail the job."""
+        try:
+            await account_rows.save_account(self.runner.pool, self.state.view())
+        except (asyncpg.PostgresError, OSError) as exc:
+            log.warning("account state not saved: %s", exc, extra={"account": self.account_id})
+
+    async def _owner(self, job: JobRequested) -> str | None:
+        """The account a job must run on, when the adapter binds it to one (an action on an
+        earlier job, which only that job's account can see); None when any may."""
+        account_for = getattr(self.adapter, "account_for", None)
+        return None if account_for is None else await account_for(job, self.runner.pool)
 
     async def _unhealthy(self, reason: str) -> None:
         if await self._set_health(False, reason):
@@ -157,6 +178,7 @@ class AccountWorker:
 
     async def _set_health(self, healthy: bool, reason: str | None) -> bool:
         changed = self.state.set_health(healthy, reason)
+        await self._save_state()
         metrics.ACCOUNT_HEALTHY.labels(self.state.account.provider, self.account_id).set(
             int(healthy))
         if changed or not healthy:

@@ -9,8 +9,10 @@ from aio_pika.abc import AbstractConnection
 from fastapi import FastAPI
 
 from producers.http import (
+    dashboard,
     errors,
     routes_asyncapi,
+    routes_dead,
     routes_deliveries,
     routes_files,
     routes_health,
@@ -57,7 +59,7 @@ def create_app(*, pool: asyncpg.Pool, connection: AbstractConnection, object_roo
     errors.install(app)
     for module in (routes_jobs, sse, routes_deliveries, routes_health, routes_files,
                    seed_midjourney, seed_jobs, routes_asyncapi, routes_hooks,
-                   routes_metrics):
+                   routes_metrics, routes_dead, dashboard):
         app.include_router(module.router)
     app.state.request_stats = RequestStats()
     app.add_middleware(Edge, max_body_bytes=max_body_bytes, stats=app.state.request_stats)

@@ -3,12 +3,13 @@
 
 from pydantic import BaseModel
 
-from schemas.inputs import chatgpt, midjourney
+from schemas.inputs import chatgpt, ideogram, midjourney
 from schemas.inputs.midjourney import MidjourneyImagine, MidjourneyOptions
 
 _PROVIDERS = {
     "midjourney": midjourney.ACTIONS,
     "chatgpt": chatgpt.ACTIONS,
+    "ideogram": ideogram.ACTIONS,
 }
 
 INPUTS: dict[tuple[str, str], type[BaseModel]] = {

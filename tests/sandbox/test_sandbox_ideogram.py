@@ -55,17 +55,17 @@ async def test_the_api_refuses_a_call_without_a_valid_bearer_token(running_sandb
 async def test_the_token_service_hands_out_tokens_as_json_or_in_a_pre_that_expire(
         running_sandbox, ideogram):
     await ideogram.post("/_sandbox/accounts", json={"account_id": "ideo-t"})
-    await ideogram.post("/_sandbox/config", json={"token_ttl_s": 0.3})
+    await ideogram.post("/_sandbox/config", json={"token_ttl_s": 1.0})
     async with httpx.AsyncClient(base_url=running_sandbox.ideogram_token_url) as service:
         plain = (await service.get("/token/ideo-t")).json()
         page = (await service.get("/token/ideo-t", params={"format": "html"})).text
     inner = json.loads(re.search(r"<pre>(.*)</pre>", page).group(1).replace("&quot;", '"'))
     assert plain["token_type"] == inner["token_type"] == "Bearer"
-    assert plain["expires_in"] == 0.3 and plain["access_token"] != inner["access_token"]
+    assert plain["expires_in"] == 1.0 and plain["access_token"] != inner["access_token"]
     async with httpx.AsyncClient(base_url=running_sandbox.ideogram_url, headers={
             "authorization": f"Bearer {plain['access_token']}"}) as client:
         before = await client.get("/api/account/sampling_available")
-        await asyncio.sleep(0.35)
+        await asyncio.sleep(1.05)
         after = await client.get("/api/account/sampling_available")
     assert before.status_code == 200 and after.status_code == 401
     assert (await ideogram.get("/_sandbox/stats")).json()["token_hits_by_account"] == {

@@ -1,0 +1,96 @@
+"""The dashboard's pages over plain HTTP: the login and its cookie, who sees what, the
+buttons as form posts."""
+
+import re
+
+import pytest
+
+from store import deliveries
+from store.keys import create_key
+from tests.dashboard.helpers import dead_letter, drop
+from tests.http.conftest import JOB, auth
+
+pytestmark = pytest.mark.connected
+
+
+async def test_a_visitor_without_a_key_is_sent_to_the_login_and_a_wrong_key_is_refused(
+        serve, clean_db):
+    api = await serve()
+    page = await api.client.get("/ui/jobs/x?a=1")
+    assert page.status_code == 303 and page.headers["location"] == "/ui/login?next=/ui/jobs/x%3Fa%3D1"
+    login = await api.client.post("/ui/login", content="api_key=wowz_nope&next=/",
+                                  headers={"content-type": "application/x-www-form-urlencoded"})
+    assert login.status_code == 401 and "not valid" in login.text
+    assert "set-cookie" not in login.headers
+
+
+async def test_logging_in_sets_an_httponly_strict_cookie_that_opens_the_jobs_page(serve, key):
+    api = await serve()
+    login = await api.client.post(
+        "/ui/login", content=f"api_key={key.api_key}&next=//evil.example/",
+        headers={"content-type": "application/x-www-form-urlencoded"})
+    assert login.status_code == 303 and login.headers["location"] == "/"
+    cookie = login.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
+    jobs = await api.client.get("/")  # the client keeps the cookie
+    assert jobs.status_code == 200 and "<h1>Jobs</h1>" in jobs.text
+    assert "default-src 'self'" in jobs.headers["content-security-policy"]
+    logout = await api.client.post("/ui/logout")
+    assert logout.status_code == 303 and (await api.client.get("/")).status_code == 303
+
+
+async def test_the_jobs_page_lists_only_the_keys_jobs_and_filters_them(serve, key, clean_db):
+    api = await serve()
+    other = await create_key(clean_db, name="someone else")
+    mine = (await api.client.post("/v1/jobs", json=JOB, headers=auth(key))).json()
+    theirs = (await api.client.post("/v1/jobs", json=JOB, headers=auth(other))).json()
+    page = await api.client.get("/", headers={"X-API-Key": key.api_key})
+    assert f'data-job="{mine["id"]}"' in page.text and theirs["id"] not in page.text
+    done = await api.client.get("/?status=completed", headers={"X-API-Key": key.api_key})
+    assert mine["id"] not in done.text and "with these filters" in done.text
+    job = await api.client.get(f"/ui/jobs/{mine['id']}", headers=auth(key))
+    assert job.status_code == 200 and "a cat in a teapot" in job.text
+    hidden = await api.client.get(f"/ui/jobs/{theirs['id']}", headers=auth(key))
+    assert hidden.status_code == 404
+
+
+async def test_a_replay_form_post_for_a_delivery_of_an_unlogged_event_says_why(
+        serve, key, clean_db):
+    api = await serve()
+    job = (await api.client.post("/v1/jobs", json=JOB, headers=auth(key))).json()
+    delivery_id = await deliveries.record_attempt(
+        clean_db, job_id=job["id"], event_id="not-logged", event_type="wowz.job.completed",
+        url="http://127.0.0.1:9/hook", attempt=1, status_code=500, error="boom",
+        duration_ms=3, payload={}, next_attempt_at=None, delivered=False, exhausted=True)
+    page = await api.client.get(f"/ui/jobs/{job['id']}", headers=auth(key))
+    assert f'action="/ui/deliveries/{delivery_id}/replay"' in page.text
+    replay = await api.client.post(f"/ui/deliveries/{delivery_id}/replay", headers=auth(key))
+    assert replay.status_code == 409 and "is not stored" in replay.text
+
+
+async def test_the_dead_letters_page_shows_the_reason_and_discards_from_a_form(
+        serve, clean_bus, admin, key):
+    api = await serve()
+    origin = await dead_letter(clean_bus, reason="undecodable: data.job_id missing")
+    try:
+        refused = await api.client.get("/ui/dead", headers=auth(key))
+        assert refused.status_code == 403
+        page = await api.client.get("/ui/dead", headers=auth(admin))
+        assert "undecodable: data.job_id missing" in page.text
+        letter = re.search(r'data-dead="([0-9a-f]{20})"[^>]*>\s*<h2><code>[^<]*</code> from '
+                           rf"<code>{origin}</code>", page.text).group(1)
+        done = await api.client.post(f"/ui/dead/{letter}/discard", headers=auth(admin))
+        assert done.status_code == 303 and done.headers["location"] == "/ui/dead?notice=discarded"
+        after = await api.client.get("/ui/dead?notice=discarded", headers=auth(admin))
+        assert letter not in after.text and "Discarded." in after.text
+    finally:
+        await drop(clean_bus, origin)
+
+
+async def test_the_script_and_styles_are_served_by_wowz(serve):
+    api = await serve()
+    script = await api.client.get("/ui/static/dashboard.js")
+    styles = await api.client.get("/ui/static/dashboard.css")
+    assert script.status_code == 200 and "EventSource" in script.text
+    assert styles.status_code == 200 and "text/css" in styles.headers["content-type"]
+    assert (await api.client.get("/ui/static/app.py")).status_code == 422

@@ -1,0 +1,67 @@
+"""Midjourney accounts stay healthy: the id token is refreshed before it expires (and written
+back), and an unhealthy account resumes once its cookie file is replaced."""
+
+import asyncio
+import json
+
+import httpx
+import pytest
+
+from store import accounts as account_rows
+from tests.conftest import sandbox_account
+from tests.midjourney.helpers import ended, imagine, start_service
+
+pytestmark = pytest.mark.browser
+
+ID_COOKIE = "__Host-Midjourney.AuthUserTokenV3_i"
+
+
+async def test_an_expiring_id_token_is_refreshed_and_written_back_to_the_cookie_file(
+        settings, sandbox, clean_db, amqp, events, publisher, tmp_path):
+    async with httpx.AsyncClient(base_url=sandbox.midjourney_url) as client:
+        await client.post("/_sandbox/accounts", json={"account_id": "mj-r", "token_ttl_s": 60})
+    account = await sandbox_account(sandbox, "mj-r", tmp_path)
+    before = json.loads(account.credentials.read_text())
+    service = await start_service(settings, sandbox, clean_db, amqp, [account], tmp_path,
+                                  refresh_margin_s=3599)
+    try:
+        requested = imagine("a cat")
+        await publisher.publish(requested)
+        await events.until(ended(requested, "wowz.job.completed"))
+    finally:
+        await service.stop()
+    after = json.loads(account.credentials.read_text())
+    async with httpx.AsyncClient(base_url=sandbox.midjourney_url) as client:
+        stats = (await client.get("/_sandbox/stats")).json()
+        cookies = {c["name"]: c["value"] for c in after}
+        works = await client.post("/api/job-status", json={"jobIds": []}, cookies=cookies,
+                                  headers={"x-csrf-protection": "1"})
+    assert stats["refreshes"] >= 1
+    assert [c["name"] for c in after] == [c["name"] for c in before]
+    assert cookies[ID_COOKIE] != {c["name"]: c["value"] for c in before}[ID_COOKIE]
+    assert works.status_code == 200
+
+
+async def test_an_account_with_expired_cookies_resumes_when_its_cookie_file_is_replaced(
+        settings, sandbox, clean_db, amqp, events, publisher, tmp_path):
+    await clean_db.execute("truncate accounts")
+    account = await sandbox_account(sandbox, "mj-x", tmp_path)
+    async with httpx.AsyncClient(base_url=sandbox.midjourney_url) as client:
+        await client.post("/_sandbox/accounts/mj-x/expire")
+    service = await start_service(settings, sandbox, clean_db, amqp, [account], tmp_path,
+                                  recheck_s=0.3)
+    try:
+        unhealthy = service.states()[0]
+        await asyncio.sleep(0.5)
+        fresh = await sandbox_account(sandbox, "mj-x", tmp_path)  # new cookies, same file
+        assert fresh.credentials == account.credentials
+        await events.until(lambda e: e.type == "wowz.account.health" and e.data.healthy)
+        requested = imagine("a cat")
+        await publisher.publish(requested)
+        done = await events.until(ended(requested, "wowz.job.completed"))
+    finally:
+        await service.stop()
+    assert unhealthy["healthy"] is False and "auth_expired" in unhealthy["reason"]
+    assert done.data.account_id == "mj-x"
+    (row,) = await account_rows.list_accounts(clean_db, provider="midjourney")
+    assert (row["id"], row["healthy"], row["jobs_today"], row["running"]) == ("mj-x", True, 1, 0)
