@@ -38,7 +38,9 @@ def midjourney(shared: Shared) -> ProviderService:
         browser=shared.browser(), profiles_dir=s.browser.profiles_dir,
         web_url=s.providers.midjourney_url, cdn_url=s.providers.midjourney_cdn_url,
         bucket=s.store.bucket_midjourney, poll_interval_s=s.providers.poll_interval_s,
-        poll_fast_s=s.providers.poll_interval_fast_s)
+        poll_fast_s=s.providers.poll_interval_fast_s,
+        allow_private_urls=s.providers.midjourney_allow_private_image_urls,
+        refresh_margin_s=s.providers.midjourney_refresh_margin_s)
     return ProviderService(provider="midjourney", accounts=shared.of("midjourney"),
                            adapter_factory=factory, pool=shared.pool,
                            connection=shared.connection, objects=shared.objects,
