@@ -7,7 +7,7 @@ import signal
 import sys
 from pathlib import Path
 
-from wowz import cli_dead, cli_deliveries, cli_jobs
+from wowz import cli_accounts, cli_dead, cli_deliveries, cli_jobs
 from wowz import logging as wowz_logging
 from wowz.settings import Settings
 
@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     login = accounts.add_parser("login", help="log an account's browser profile in, once")
     login.add_argument("provider", choices=["chatgpt"])
     login.add_argument("account_id")
+    cli_accounts.add(accounts)
 
     schemas = sub.add_parser("schemas", help="write JSON Schema of every event and input")
     schemas.add_argument("--out", type=Path, default=Path("docs/schemas"))

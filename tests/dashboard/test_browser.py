@@ -124,9 +124,12 @@ async def test_the_jobs_table_fits_a_phone(serve, key, chromium):
     page = await context.new_page()
     await log_in(page, api.url, key.api_key)
     await expect(page.locator("#jobs tbody tr")).to_have_count(3)
-    # The page itself does not scroll sideways (the table scrolls in its own box).
+    # Rows become cards: nothing scrolls sideways, every column is in view.
     assert await page.evaluate(
         "document.documentElement.scrollWidth <= window.innerWidth")
+    for column in (".status", ".account", "progress", ".age"):
+        box = await page.locator(f"#jobs tbody tr {column}").first.bounding_box()
+        assert box["x"] + box["width"] <= 390, column
     font = await page.locator("#jobs td").first.evaluate(
         "td => parseFloat(getComputedStyle(td).fontSize)")
     assert font >= 14

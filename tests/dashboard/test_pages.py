@@ -6,11 +6,21 @@ import re
 import pytest
 
 from store import deliveries
+from store.accounts import save_account
 from store.keys import create_key
 from tests.dashboard.helpers import dead_letter, drop
 from tests.http.conftest import JOB, auth
 
 pytestmark = pytest.mark.connected
+
+ACCOUNTS = [
+    {"id": "mj-1", "provider": "midjourney", "healthy": True, "reason": None,
+     "since": "2026-11-24T10:00:00+00:00", "running": 2, "jobs_today": 14, "concurrency": 3,
+     "mode": "fast", "enabled": True, "daily_cap": 200},
+    {"id": "mj-2", "provider": "midjourney", "healthy": False, "reason": "auth_expired",
+     "since": "2026-11-24T11:00:00+00:00", "running": 0, "jobs_today": 3, "concurrency": 3,
+     "mode": "relax", "enabled": True, "daily_cap": None},
+]
 
 
 async def test_a_visitor_without_a_key_is_sent_to_the_login_and_a_wrong_key_is_refused(
@@ -94,3 +104,18 @@ async def test_the_script_and_styles_are_served_by_wowz(serve):
     assert script.status_code == 200 and "EventSource" in script.text
     assert styles.status_code == 200 and "text/css" in styles.headers["content-type"]
     assert (await api.client.get("/ui/static/app.py")).status_code == 422
+
+
+async def test_the_accounts_page_shows_each_accounts_health_and_load(serve, admin, key,
+                                                                     clean_db):
+    await clean_db.execute("delete from accounts")
+    for view in ACCOUNTS:
+        await save_account(clean_db, view)
+    api = await serve()
+    assert (await api.client.get("/ui/accounts", headers=auth(key))).status_code == 403
+    page = await api.client.get("/ui/accounts", headers=auth(admin))
+    assert page.status_code == 200
+    rows = re.findall(r'<tr data-account="([^"]+)">(.*?)</tr>', page.text, re.DOTALL)
+    assert [r[0] for r in rows] == ["mj-1", "mj-2"]
+    assert "healthy" in rows[0][1] and "2 / 3" in rows[0][1] and "14 / 200" in rows[0][1]
+    assert "unhealthy" in rows[1][1] and "auth_expired" in rows[1][1]

@@ -15,6 +15,7 @@ from producers.http.routes_dead import DeadLetters
 from producers.http.routes_jobs import JobId
 from schemas.errors import ErrorCode
 from schemas.jobs import TERMINAL, JobStatus
+from store import accounts as store_accounts
 from store import deliveries
 from store import jobs as store
 from store.keys import ApiKey
@@ -82,6 +83,18 @@ async def dead_page(request: Request, key: Viewer,
         return answer
     letters, total = await DeadLetters(ingress.connection).browse(100)
     return page(request, "dead.html", key, letters=letters, total=total)
+
+
+@router.get("/ui/accounts")
+async def accounts_page(request: Request, key: Viewer,
+                        ingress: Annotated[Ingress, Depends(ingress)]) -> Response:
+    """Every provider account as its service last wrote it (platform-wide: `admin`)."""
+    if key is None:
+        return to_login(request)
+    if (answer := refused(request, key, "admin")) is not None:
+        return answer
+    return page(request, "accounts.html", key,
+                accounts=await store_accounts.list_accounts(ingress.pool))
 
 
 @router.get("/ui/login")

@@ -1,0 +1,43 @@
+"""`wowz accounts list`: every provider account's health, load and jobs today, as the provider
+services last wrote them to the `accounts` table."""
+
+import argparse
+import asyncio
+import json
+
+from wowz import cli_http
+
+
+def add(accounts: argparse._SubParsersAction) -> None:
+    listing = accounts.add_parser("list", help="health, load and jobs today of every account")
+    listing.add_argument("--provider")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=run)
+
+
+def run(settings, args) -> int:
+    found = asyncio.run(_accounts(settings, args.provider))
+    if args.json:
+        print(json.dumps(found, indent=2, default=str))
+        return cli_http.OK
+    rows = [[a["provider"], a["id"],
+             "healthy" if a["healthy"] else f"unhealthy: {a['reason'] or '?'}",
+             f"{a['running']}/{a['concurrency']}",
+             f"{a['jobs_today']}" + (f"/{a['daily_cap']}" if a["daily_cap"] else ""),
+             a["mode"], "yes" if a["enabled"] else "no",
+             cli_http.span(a["updated_at"].isoformat())] for a in found]
+    print(cli_http.table(rows, ["PROVIDER", "ACCOUNT", "HEALTH", "RUNNING", "TODAY", "MODE",
+                                "ENABLED", "SEEN"]))
+    return cli_http.OK
+
+
+async def _accounts(settings, provider: str | None) -> list[dict]:
+    from store import accounts, db
+
+    url = settings.store.database_url.get_secret_value()
+    await db.migrate(url)
+    pool = await db.create_pool(url, max_size=1)
+    try:
+        return await accounts.list_accounts(pool, provider=provider)
+    finally:
+        await pool.close()
