@@ -14,6 +14,7 @@ from schemas.events import Event
 log = logging.getLogger("wowz.bus")
 
 Handler = Callable[[Event, AbstractIncomingMessage], Awaitable[None]]
+UNEXPECTED_DELAYS_S = (1, 5, 30, 30, 120, 600)
 
 
 class Reject(Exception):
@@ -54,7 +55,8 @@ def decode(message: AbstractIncomingMessage) -> Event:
 
 
 async def settle(message: AbstractIncomingMessage, outcome: BaseException | None, *,
-                 queue: str, publisher: Publisher) -> None:
+                 queue: str, publisher: Publisher,
+                 unexpected_delays_s: tuple[float, ...] = UNEXPECTED_DELAYS_S) -> None:
     """Apply a handler's outcome to its message."""
     if outcome is None:
         await message.ack()
@@ -68,9 +70,19 @@ async def settle(message: AbstractIncomingMessage, outcome: BaseException | None
     elif isinstance(outcome, Requeue):
         await message.nack(requeue=True)
     else:
-        # Unexpected: back to the queue; the quorum delivery limit dead-letters a poison one.
-        log.exception("handler failed on %s", message.message_id, exc_info=outcome)
-        await message.nack(requeue=True)
+        # Unexpected (a database away, a bug): try again later, waiting longer each time, so a
+        # passing outage loses nothing and a poison message does not spin; give up into the
+        # dead-letter queue with the error after the last step.
+        attempt = attempt_of(message)
+        log.error("handler failed on %s (attempt %d): %r", message.message_id, attempt + 1,
+                  outcome, exc_info=outcome)
+        if attempt < len(unexpected_delays_s):
+            await publisher.delay(message, queue=queue, seconds=unexpected_delays_s[attempt],
+                                  attempt=attempt + 1)
+        else:
+            await publisher.dead_letter(message, queue=queue, reason=(
+                f"failed {attempt + 1} times; last: {type(outcome).__name__}: {outcome}"))
+        await message.ack()
 
 
 Undecodable = Callable[[AbstractIncomingMessage, str], Awaitable[None]]
@@ -78,7 +90,8 @@ Undecodable = Callable[[AbstractIncomingMessage, str], Awaitable[None]]
 
 async def consume(channel: AbstractChannel, queue: str, handler: Handler, *,
                   publisher: Publisher, prefetch: int,
-                  on_undecodable: Undecodable | None = None) -> str:
+                  on_undecodable: Undecodable | None = None,
+                  unexpected_delays_s: tuple[float, ...] = UNEXPECTED_DELAYS_S) -> str:
     """Start consuming `queue` on `channel` (which gets `prefetch`); returns the consumer tag.
     `on_undecodable` hears of a message about to be dead-lettered for not decoding (a provider
     consumer then tells the job's client why)."""
@@ -99,6 +112,7 @@ async def consume(channel: AbstractChannel, queue: str, handler: Handler, *,
             await handler(event, message)
         except Exception as exc:  # noqa: BLE001 - every outcome, expected or not, is settled below
             outcome = exc
-        await settle(message, outcome, queue=queue, publisher=publisher)
+        await settle(message, outcome, queue=queue, publisher=publisher,
+                     unexpected_delays_s=unexpected_delays_s)
 
     return await amqp_queue.consume(on_message)

@@ -1,5 +1,6 @@
 """The Postgres pool and the migrations in `supabase/migrations/`."""
 
+import asyncio
 import json
 import logging
 from pathlib import Path
@@ -67,3 +68,20 @@ async def migrate(url: str) -> list[str]:
         return applied
     finally:
         await conn.close()
+
+
+async def persistently(write, *, within_s: float = 120.0, pause_s: float = 0.5):
+    """Run `write()` (a coroutine factory) until Postgres takes it, for up to `within_s`: for
+    the writes a worker cannot skip once the provider has acted (the provider's job id, the end
+    of a run), where failing would make a redelivery do the work again."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within_s
+    while True:
+        try:
+            return await write()
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            if loop.time() > deadline:
+                raise
+            log.warning("database write failed, trying again: %r", exc)
+            await asyncio.sleep(pause_s)
+            pause_s = min(pause_s * 2, 5.0)

@@ -91,3 +91,22 @@ async def test_a_rejected_message_keeps_why_and_a_retried_one_comes_back_later(c
     assert later[1][2] - later[0][2] >= 0.9
     await channel.close()
     await publisher.close()
+
+
+async def test_a_handler_that_keeps_failing_is_retried_later_then_dead_lettered(clean_bus):
+    publisher = await Publisher.open(clean_bus)
+    channel = await clean_bus.channel()
+    tries = []
+
+    async def handler(event, message):
+        tries.append(time.monotonic())
+        raise RuntimeError("database away")
+
+    await consume(channel, QUEUE, handler, publisher=publisher, prefetch=10,
+                  unexpected_delays_s=(1, 1))
+    await publisher.publish(requested("doomed"))
+    [dead] = await dead_letters(channel, 1, timeout=15)
+    assert dead.headers[DEAD_REASON] == "failed 3 times; last: RuntimeError: database away"
+    assert len(tries) == 3 and tries[1] - tries[0] >= 0.9
+    await channel.close()
+    await publisher.close()
