@@ -1,6 +1,7 @@
 """What a provider adapter sees of the platform while it runs one job."""
 
 import itertools
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import asyncpg
@@ -9,7 +10,6 @@ from bus.publisher import Publisher
 from schemas.events import Event, JobEvent, JobProgress, JobRequested
 from schemas.jobs import JobOutput
 from store import runs
-from store.db import persistently
 from store.objects import ObjectStore
 
 
@@ -36,6 +36,9 @@ class JobContext:
         self._pool = pool
         self._publisher = publisher
         self._last_percent = -1
+        # Called when progress moves: the runner pushes the job's deadline on (a slow job that
+        # keeps progressing is not a dead one).
+        self.on_progress: Callable[[], None] | None = None
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -51,14 +54,16 @@ class JobContext:
     async def submitted(self, provider_job_id: str) -> None:
         """Remember the provider's job id before anything else, so a redelivery resumes it."""
         self.provider_job_id = provider_job_id
-        await persistently(lambda: runs.set_provider_job_id(
-            self._pool, job_id=self.job.job_id, provider_job_id=provider_job_id))
+        await runs.set_provider_job_id(self._pool, job_id=self.job.job_id,
+                                       provider_job_id=provider_job_id)
         await self.progress(0, "submitted")
 
     async def progress(self, percent: int, stage: str, preview_url: str | None = None) -> None:
         """Emit progress when it moved (the provider is polled often; the bus needn't hear it)."""
         if percent == self._last_percent and stage != "submitted":
             return
+        if percent > self._last_percent and self.on_progress is not None:
+            self.on_progress()
         self._last_percent = percent
         await self.emit(self.event(JobProgress, percent=percent, stage=stage,
                                    preview_url=preview_url, provider_job_id=self.provider_job_id))

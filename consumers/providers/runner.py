@@ -20,12 +20,12 @@ from schemas.events import Event, JobCompleted, JobFailed, JobRequested, JobStar
 from schemas.inputs import INPUTS
 from schemas.jobs import JobError
 from store import runs
-from store.db import persistently
 from store.objects import ObjectStore
 
 log = logging.getLogger("wowz.runner")
 
 MAX_ATTEMPTS = 3
+MAX_STRETCH = 4  # how far progress may push a job's deadline, in multiples of its timeout
 
 
 class JobRunner:
@@ -89,10 +89,12 @@ class JobRunner:
         task = asyncio.create_task(adapter.run(ctx))
         self.running[job.job_id] = task
         try:
-            async with asyncio.timeout(job.timeout_s):
+            async with asyncio.timeout(job.timeout_s) as deadline:
+                ctx.on_progress = _moving(deadline, job.timeout_s)
                 output = await task
         except TimeoutError:
-            return await self._fail(ctx, ErrorCode.timeout, f"no result within {job.timeout_s} s")
+            return await self._fail(ctx, ErrorCode.timeout,
+                                    f"no result and no progress for {job.timeout_s} s")
         except asyncio.CancelledError:
             if job.job_id not in self.cancelled:
                 raise  # shutting down: the message goes back to the queue
@@ -112,7 +114,7 @@ class JobRunner:
         await ctx.emit(ctx.event(JobCompleted, output=output, account_id=account_id,
                                  provider_job_id=ctx.provider_job_id,
                                  durations={"run_s": round(duration, 3)}))
-        await persistently(lambda: runs.finish(self.pool, job.job_id))
+        await runs.finish(self.pool, job.job_id)
         metrics.JOBS.labels(job.provider, job.action, "completed").inc()
         metrics.JOB_SECONDS.labels(job.provider, job.action).observe(duration)
         log.info("job completed", extra=_ctx(job, account_id, duration_s=round(duration, 3),
@@ -123,7 +125,7 @@ class JobRunner:
         await ctx.emit(ctx.event(JobFailed, error=JobError(code=code, message=message,
                                                            retryable=retryable),
                                  attempts=ctx.attempt, account_id=ctx.account_id))
-        await persistently(lambda: runs.finish(self.pool, ctx.job.job_id))
+        await runs.finish(self.pool, ctx.job.job_id)
         status = code.value if code in (ErrorCode.cancelled, ErrorCode.timeout) else "failed"
         metrics.JOBS.labels(ctx.job.provider, ctx.job.action, status).inc()
         log.warning("job failed", extra=_ctx(ctx.job, ctx.account_id, code=str(code),
@@ -141,6 +143,20 @@ def input_problem(job: JobRequested) -> str | None:
         return "; ".join(f"input.{'.'.join(map(str, e['loc']))}: {e['msg']}"
                          for e in exc.errors())
     return None
+
+
+def _moving(deadline: asyncio.Timeout, timeout_s: float) -> Callable[[], None]:
+    """Progress pushes the deadline to `timeout_s` from now, up to MAX_STRETCH x `timeout_s`
+    after the start: a slow relax job keeps going, one that stopped moving does not."""
+    loop = asyncio.get_running_loop()
+    limit = loop.time() + MAX_STRETCH * timeout_s
+
+    def extend() -> None:
+        when = min(limit, loop.time() + timeout_s)
+        if deadline.when() is not None and when > deadline.when():
+            deadline.reschedule(when)
+
+    return extend
 
 
 def _ctx(job: JobRequested, account_id: str, **more) -> dict:
