@@ -10,6 +10,7 @@ from bus.publisher import Publisher
 from schemas.events import Event, JobEvent, JobProgress, JobRequested
 from schemas.jobs import JobOutput
 from store import runs
+from store.db import persistently
 from store.objects import ObjectStore
 
 
@@ -54,8 +55,8 @@ class JobContext:
     async def submitted(self, provider_job_id: str) -> None:
         """Remember the provider's job id before anything else, so a redelivery resumes it."""
         self.provider_job_id = provider_job_id
-        await runs.set_provider_job_id(self._pool, job_id=self.job.job_id,
-                                       provider_job_id=provider_job_id)
+        await persistently(lambda: runs.set_provider_job_id(
+            self._pool, job_id=self.job.job_id, provider_job_id=provider_job_id))
         await self.progress(0, "submitted")
 
     async def progress(self, percent: int, stage: str, preview_url: str | None = None) -> None:

@@ -20,6 +20,7 @@ from schemas.events import Event, JobCompleted, JobFailed, JobRequested, JobStar
 from schemas.inputs import INPUTS
 from schemas.jobs import JobError
 from store import runs
+from store.db import persistently
 from store.objects import ObjectStore
 
 log = logging.getLogger("wowz.runner")
@@ -114,7 +115,7 @@ class JobRunner:
         await ctx.emit(ctx.event(JobCompleted, output=output, account_id=account_id,
                                  provider_job_id=ctx.provider_job_id,
                                  durations={"run_s": round(duration, 3)}))
-        await runs.finish(self.pool, job.job_id)
+        await persistently(lambda: runs.finish(self.pool, job.job_id))
         metrics.JOBS.labels(job.provider, job.action, "completed").inc()
         metrics.JOB_SECONDS.labels(job.provider, job.action).observe(duration)
         log.info("job completed", extra=_ctx(job, account_id, duration_s=round(duration, 3),
@@ -125,7 +126,7 @@ class JobRunner:
         await ctx.emit(ctx.event(JobFailed, error=JobError(code=code, message=message,
                                                            retryable=retryable),
                                  attempts=ctx.attempt, account_id=ctx.account_id))
-        await runs.finish(self.pool, ctx.job.job_id)
+        await persistently(lambda: runs.finish(self.pool, ctx.job.job_id))
         status = code.value if code in (ErrorCode.cancelled, ErrorCode.timeout) else "failed"
         metrics.JOBS.labels(ctx.job.provider, ctx.job.action, status).inc()
         log.warning("job failed", extra=_ctx(ctx.job, ctx.account_id, code=str(code),
