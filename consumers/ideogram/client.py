@@ -1,6 +1,5 @@
 """Calls to ideogram.ai from inside the account's page, with its bearer token: a 401 renews the
-token once (for every job that saw it) and the call is tried once more. A job that brings its
-own token uses it alone: it is never cached, renewed, logged or stored."""
+token once (for every job that saw it) and the call is tried once more."""
 
 import base64
 import json
@@ -41,31 +40,29 @@ class IdeogramApi:
         self.session = session
         self.tokens = tokens
 
-    async def json(self, method: str, path: str, body: Any = None, *,
-                   bearer: str | None = None) -> Any:
-        response, _ = await self._call(method, path, body=body, bearer=bearer)
+    async def json(self, method: str, path: str, body: Any = None) -> Any:
+        response, _ = await self._call(method, path, body=body)
         return json.loads(response.text)
 
-    async def upload(self, data: bytes, name: str, content_type: str, *,
-                     bearer: str | None = None) -> str:
+    async def upload(self, data: bytes, name: str, content_type: str) -> str:
         file = {"data": base64.b64encode(data).decode(), "name": name, "type": content_type}
-        response, _ = await self._call("POST", wire.UPLOAD, file=file, bearer=bearer)
+        response, _ = await self._call("POST", wire.UPLOAD, file=file)
         answer = json.loads(response.text)
         if not answer.get("success") or not answer.get("id"):
             raise ProviderError(f"upload refused: {response.text[:200]}", retryable=False)
         return str(answer["id"])
 
-    async def download(self, path: str, *, bearer: str | None = None) -> bytes:
-        _, data = await self._call("GET", path, bearer=bearer)
+    async def download(self, path: str) -> bytes:
+        _, data = await self._call("GET", path)
         if data is None:
             raise ProviderError(f"{path.split('?')[0]}: not an image", retryable=False)
         return data
 
-    async def _call(self, method: str, path: str, *, body: Any = None, file: dict | None = None,
-                    bearer: str | None = None) -> tuple[Response, bytes | None]:
-        token = bearer or await self.tokens.get()
+    async def _call(self, method: str, path: str, *, body: Any = None,
+                    file: dict | None = None) -> tuple[Response, bytes | None]:
+        token = await self.tokens.get()
         result = await self._send(method, path, token, body, file)
-        if result["status"] == 401 and bearer is None:
+        if result["status"] == 401:
             token = await self.tokens.refresh(token)
             result = await self._send(method, path, token, body, file)
         response = Response(result["status"], result["headers"], result["text"])
