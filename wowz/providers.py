@@ -40,7 +40,9 @@ def midjourney(shared: Shared) -> ProviderService:
         bucket=s.store.bucket_midjourney, poll_interval_s=s.providers.poll_interval_s,
         poll_fast_s=s.providers.poll_interval_fast_s,
         allow_private_urls=s.providers.midjourney_allow_private_image_urls,
-        refresh_margin_s=s.providers.midjourney_refresh_margin_s)
+        refresh_margin_s=s.providers.midjourney_refresh_margin_s,
+        recycle_after_jobs=s.providers.midjourney_recycle_after_jobs,
+        recycle_above_mb=s.providers.midjourney_recycle_above_mb)
     return ProviderService(provider="midjourney", accounts=shared.of("midjourney"),
                            adapter_factory=factory, pool=shared.pool,
                            connection=shared.connection, objects=shared.objects,

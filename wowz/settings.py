@@ -56,6 +56,11 @@ class ProviderSettings(_Base):
                            "(an intranet, tests); off, they must be public")
     midjourney_refresh_margin_s: float = Field(
         300.0, description="refresh the id token this long before it expires")
+    midjourney_recycle_after_jobs: int | None = Field(
+        500, ge=1, description="restart an account's Chromium after this many jobs (between jobs)")
+    midjourney_recycle_above_mb: int | None = Field(
+        1500, ge=100, description="restart an account's Chromium, between jobs, when its "
+                                  "processes' PSS is above this")
     chatgpt_url: str = Field(
         "https://chatgpt.com/g/g-682b4c8d88848191accff36501109e7e-wowz-ai-assistant-remix-design",
         description="the custom GPT that remixes designs; its origin is chatgpt.com's")

@@ -19,6 +19,7 @@ from consumers.midjourney.poller import StatusPoller
 from consumers.midjourney.sources import ImageFetcher
 from consumers.providers.browser import BrowserSession, Response
 from consumers.providers.context import JobContext
+from consumers.providers.memory import profile_pss
 from schemas.errors import AuthExpired, BadInput, ErrorCode, Moderated, ProviderError, RateLimited
 from schemas.events import JobRequested
 from schemas.inputs.midjourney import MidjourneyDescribe
@@ -42,7 +43,8 @@ class MidjourneyAdapter:
     def __init__(self, session: BrowserSession, *, cdn_url: str, user_id: str, bucket: str,
                  account_id: str = "", fetcher: ImageFetcher | None = None,
                  cookies_path: Path | None = None, refresh_margin_s: float = 300.0,
-                 poll_interval_s: float = 1.0, poll_fast_s: float = 0.1):
+                 poll_interval_s: float = 1.0, poll_fast_s: float = 0.1,
+                 recycle_after_jobs: int | None = None, recycle_above_mb: int | None = None):
         self.session = session
         self.cdn_url = cdn_url
         self.user_id = user_id
@@ -54,6 +56,11 @@ class MidjourneyAdapter:
         self.poller = StatusPoller(self._statuses, interval_s=poll_interval_s,
                                    fast_s=poll_fast_s)
         self._refreshing = asyncio.Lock()
+        self.recycle_after_jobs = recycle_after_jobs
+        self.recycle_above_mb = recycle_above_mb
+        self._in_flight = 0
+        self._jobs_since_launch = 0
+        self.recycles = 0
 
     async def check_health(self) -> None:
         """Logged in when the imagine bar is on /imagine (as the seed checked)."""
@@ -74,6 +81,30 @@ class MidjourneyAdapter:
         return parent.account_id if parent else None
 
     async def run(self, ctx: JobContext) -> JobOutput:
+        self._in_flight += 1
+        try:
+            return await self._run(ctx)
+        finally:
+            self._in_flight -= 1
+            self._jobs_since_launch += 1
+            await self._maybe_recycle()
+
+    async def _maybe_recycle(self) -> None:
+        """Close Chromium between jobs (none in flight) after N jobs or above a memory ceiling;
+        the next call launches a fresh one. A running job is never cut off."""
+        if self._in_flight:
+            return
+        too_many = self.recycle_after_jobs and self._jobs_since_launch >= self.recycle_after_jobs
+        too_big = self.recycle_above_mb and await asyncio.to_thread(
+            profile_pss, self.session.profile_dir) > self.recycle_above_mb * 2**20
+        if too_many or too_big:
+            log.info("recycling the browser", extra={"account": self.account_id,
+                                                     "jobs": self._jobs_since_launch})
+            self._jobs_since_launch = 0
+            self.recycles += 1
+            await self.session.close()
+
+    async def _run(self, ctx: JobContext) -> JobOutput:
         if ctx.job.action == "describe":
             return await self._describe(ctx)
         if ctx.provider_job_id is None:

@@ -13,6 +13,7 @@ from consumers.providers.browser import BrowserConfig, BrowserSession
 def adapter_factory(*, browser: BrowserConfig, profiles_dir: Path, web_url: str, cdn_url: str,
                     bucket: str, poll_interval_s: float = 1.0, poll_fast_s: float = 0.1,
                     allow_private_urls: bool = False, refresh_margin_s: float = 300.0,
+                    recycle_after_jobs: int | None = None, recycle_above_mb: int | None = None,
                     ) -> Callable[[Account], MidjourneyAdapter]:
     """`allow_private_urls`: user image URLs may point at private addresses (tests, an
     intranet); off, they must be public."""
@@ -29,6 +30,8 @@ def adapter_factory(*, browser: BrowserConfig, profiles_dir: Path, web_url: str,
                                  account_id=account.id, fetcher=fetcher,
                                  cookies_path=account.credentials,
                                  refresh_margin_s=refresh_margin_s,
+                                 recycle_after_jobs=recycle_after_jobs,
+                                 recycle_above_mb=recycle_above_mb,
                                  poll_interval_s=poll_interval_s, poll_fast_s=poll_fast_s)
 
     return build

@@ -46,7 +46,9 @@ async def start_service(settings, sandbox, pool, amqp, accounts, tmp_path, **kw)
                               args=settings.browser.chromium_args),
         profiles_dir=tmp_path / "profiles", web_url=sandbox.midjourney_url,
         cdn_url=sandbox.cdn_url, bucket="product-designs", poll_interval_s=0.3, poll_fast_s=0.1,
-        allow_private_urls=True, refresh_margin_s=kw.pop("refresh_margin_s", 300.0))
+        allow_private_urls=True, refresh_margin_s=kw.pop("refresh_margin_s", 300.0),
+        recycle_after_jobs=kw.pop("recycle_after_jobs", None),
+        recycle_above_mb=kw.pop("recycle_above_mb", None))
     service = ProviderService(
         provider="midjourney", accounts=accounts, adapter_factory=factory, pool=pool,
         connection=amqp, objects=LocalStore(tmp_path / "objects", "http://files.test"),
