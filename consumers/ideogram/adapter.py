@@ -16,6 +16,7 @@ from consumers.ideogram.client import IdeogramApi
 from consumers.ideogram.source import fetch_image
 from consumers.providers.context import JobContext
 from schemas.errors import BadInput, ErrorCode, ProviderError
+from schemas.events import JobRequested
 from schemas.inputs.ideogram import (
     IdeogramCustom,
     IdeogramDescribe,
@@ -28,6 +29,8 @@ from schemas.jobs import Image, JobOutput
 from store import jobs
 
 log = logging.getLogger("wowz.ideogram")
+
+ON_EARLIER_JOB = frozenset({"upscale", "remove_background"})
 
 
 class IdeogramAdapter:
@@ -51,6 +54,13 @@ class IdeogramAdapter:
         if answer.get("sampling_available") is False:
             raise ProviderError("no generations left on the account",
                                 code=ErrorCode.quota_exhausted)
+
+    async def account_for(self, job: JobRequested, pool: asyncpg.Pool) -> str | None:
+        """An action on an earlier job's image runs on that job's account: only it sees the
+        image (None: any account may run the job)."""
+        source_id = job.input.get("job_id") if job.action in ON_EARLIER_JOB else None
+        source = await jobs.get_job(pool, source_id) if source_id else None
+        return source.account_id if source else None
 
     async def run(self, ctx: JobContext) -> JobOutput:
         return await self._actions[ctx.job.action](ctx)

@@ -122,7 +122,8 @@ def _parent(state: IdeogramState, account: Account, parent: Any) -> tuple[str, i
     elif kind == "SUPER_RES":
         generation = state.generations.get(str(parent.get("request_id")))
         asset = state.assets.get(str(parent.get("response_id")))
-        if generation is None or asset is None or asset.asset_id not in generation.response_ids:
+        if (generation is None or asset is None or generation.account_id != account.account_id
+                or asset.asset_id not in generation.response_ids):
             raise ApiError(404, {"detail": "parent response not found"})
         return kind, asset.width * 2, asset.height * 2
     else:

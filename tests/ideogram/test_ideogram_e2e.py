@@ -93,7 +93,7 @@ async def test_a_remix_with_a_manual_prompt_keeps_that_prompt(platform, receiver
     assert len(job["output"]["images"]) == 1
 
 
-async def test_a_finished_remix_is_upscaled_and_cut_out_by_its_job_id(
+async def test_a_finished_remix_is_upscaled_and_cut_out_by_its_job_id_on_its_account(
         platform, receiver, clean_db):
     _, remix, _ = await remix_over_http(platform, receiver, clean_db, num_images=2,
                                         prompt="a fox, flat vector")
@@ -119,6 +119,9 @@ async def test_a_finished_remix_is_upscaled_and_cut_out_by_its_job_id(
     [big] = done["upscale"]["output"]["images"]
     [cut] = done["remove_background"]["output"]["images"]
     assert done["upscale"]["status"] == done["remove_background"]["status"] == "completed"
+    # only the account that made the image can see it: both ran there
+    assert done["upscale"]["account_id"] == done["remove_background"]["account_id"] == remix[
+        "account_id"]
     assert (big["width"], big["height"]) == (source["width"] * 2, source["height"] * 2)
     assert done["upscale"]["output"]["text"] == "a fox, flat vector"
     assert cut["url"].endswith(f"/product-ideas/{done['remove_background']['id']}/"
