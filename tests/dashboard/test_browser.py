@@ -9,6 +9,8 @@ import httpx
 import pytest
 from playwright.async_api import async_playwright, expect
 
+from bus.publisher import Publisher
+from schemas.events import Event, JobProgress
 from store.keys import create_key
 from tests.dashboard.helpers import dead_letter, drop, take
 
@@ -135,3 +137,23 @@ async def test_the_jobs_table_fits_a_phone(serve, key, chromium):
     assert font >= 14
     await page.screenshot(path=SHOTS / "jobs-phone.png", full_page=True)
     await context.close()
+
+
+async def test_a_job_page_moves_its_progress_bar_as_events_arrive(serve, key, amqp, chromium):
+    api = await serve()
+    job = (await api.client.post("/v1/jobs", headers={"X-API-Key": key.api_key}, json={
+        "provider": "midjourney", "action": "imagine", "input": {"prompt": "a slow kite"}})).json()
+    page = await chromium.new_page()
+    await log_in(page, api.url, key.api_key)
+    await page.goto(f"{api.url}/ui/jobs/{job['id']}")
+    await expect(page.locator("h1 .status")).to_have_text("pending")
+    await page.locator("#job[data-stream=open]").wait_for()
+    await page.wait_for_timeout(200)  # the stream's headers come just before it listens
+    publisher = await Publisher.open(amqp)
+    try:
+        await publisher.publish(Event.of(JobProgress(
+            job_id=job["id"], provider="midjourney", seq=5, percent=42, stage="generating")))
+    finally:
+        await publisher.close()
+    await expect(page.locator("#job .pct")).to_have_text("42%")  # no reload: over the stream
+    assert await page.locator("#job progress").evaluate("p => p.value") == 42

@@ -106,6 +106,7 @@
 
   function liveJob(article) {
     var source = new EventSource("/ui/jobs/" + encodeURIComponent(article.dataset.job) + "/events");
+    source.onopen = function () { article.dataset.stream = "open"; };
     var shown = new Set(Array.from(article.querySelectorAll("[data-event]"), function (li) {
       return li.dataset.event;
     }));
