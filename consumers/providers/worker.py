@@ -115,7 +115,8 @@ class AccountWorker:
         try:
             self.state.count_job()
             await self._save_state()
-            await self.runner.run(event.data, adapter=self.adapter, account_id=self.account_id)
+            await self.runner.run(event.data, adapter=self.adapter, account_id=self.account_id,
+                                  fresh=not message.redelivered and attempt_of(message) == 0)
         except Requeue:
             await self._unhealthy("auth_expired: the provider refused the credentials")
             raise
