@@ -25,6 +25,7 @@ from store import jobs as store_jobs
 Upload = Callable[[str], Awaitable[str]]  # user image URL -> Midjourney's short URL
 
 
+
 class ParentElsewhere(Exception):
     """The parent job belongs to another account: only that account may act on it."""
 
@@ -45,42 +46,42 @@ async def parent_of(ctx: JobContext, job_id: str) -> tuple[str, dict[str, Any]]:
     return job.provider_job_id, job.input
 
 
-async def _imagine(ctx: JobContext, user_id: str, upload: Upload) -> dict[str, Any]:
+async def _imagine(ctx: JobContext, user_id: str, mode: str, upload: Upload) -> dict[str, Any]:
     job = MidjourneyImagine.model_validate(ctx.job.input)
     options = job.options
     urls = [await upload(url) for url in job.image_urls]
     prompt = wire.build_prompt(" ".join([*urls, job.prompt]), options.model_dump())
-    return wire.imagine_body(prompt=prompt, user_id=user_id, mode=options.mode,
+    return wire.imagine_body(prompt=prompt, user_id=user_id, mode=options.mode or mode,
                              private=options.private)
 
 
-async def _blend(ctx: JobContext, user_id: str, upload: Upload) -> dict[str, Any]:
+async def _blend(ctx: JobContext, user_id: str, mode: str, upload: Upload) -> dict[str, Any]:
     job = MidjourneyBlend.model_validate(ctx.job.input)
     urls = [await upload(url) for url in job.image_urls]
     prompt = f"{' '.join(urls)} --ar {wire.BLEND_AR[job.dimensions]}"
-    return wire.imagine_body(prompt=prompt, user_id=user_id, mode=job.mode, private=False)
+    return wire.imagine_body(prompt=prompt, user_id=user_id, mode=job.mode or mode, private=False)
 
 
-async def _reroll(ctx: JobContext, user_id: str, _upload: Upload) -> dict[str, Any]:
+async def _reroll(ctx: JobContext, user_id: str, mode: str, _upload: Upload) -> dict[str, Any]:
     job = MidjourneyReroll.model_validate(ctx.job.input)
     _, parent_input = await parent_of(ctx, job.job_id)
     parent = MidjourneyImagine.model_validate(parent_input)
     return wire.imagine_body(
         prompt=wire.build_prompt(parent.prompt, parent.options.model_dump()),
-        user_id=user_id, mode=job.mode, private=parent.options.private)
+        user_id=user_id, mode=job.mode or mode, private=parent.options.private)
 
 
 def _on_job(model: type[OnJob]):
-    async def build(ctx: JobContext, user_id: str, _upload: Upload) -> dict[str, Any]:
+    async def build(ctx: JobContext, user_id: str, mode: str, _upload: Upload) -> dict[str, Any]:
         job = model.model_validate(ctx.job.input)
         parent_id, _ = await parent_of(ctx, job.job_id)
         t, fields = wire.on_job_fields(ctx.job.action, parent_id, job.index,
                                        job.model_dump(exclude={"job_id", "index", "mode"}))
-        return wire.action_body(t, user_id=user_id, mode=job.mode, **fields)
+        return wire.action_body(t, user_id=user_id, mode=job.mode or mode, **fields)
     return build
 
 
-async def _video(ctx: JobContext, user_id: str, upload: Upload) -> dict[str, Any]:
+async def _video(ctx: JobContext, user_id: str, mode: str, upload: Upload) -> dict[str, Any]:
     job = MidjourneyVideo.model_validate(ctx.job.input)
     if job.job_id is not None:
         parent_id, _ = await parent_of(ctx, job.job_id)
@@ -89,10 +90,11 @@ async def _video(ctx: JobContext, user_id: str, upload: Upload) -> dict[str, Any
     else:
         fields = wire.video_fields(prompt=job.prompt, motion=job.motion,
                                    image_url=await upload(job.image_url))
-    return wire.action_body("video", user_id=user_id, mode=job.mode, **fields)
+    return wire.action_body("video", user_id=user_id, mode=job.mode or mode, **fields)
 
 
-BUILDERS: dict[str, Callable[[JobContext, str, Upload], Awaitable[dict[str, Any]]]] = {
+# (context, user id, the account's mode for jobs that name none, upload) -> submit body
+BUILDERS: dict[str, Callable[[JobContext, str, str, Upload], Awaitable[dict[str, Any]]]] = {
     "imagine": _imagine, "blend": _blend, "reroll": _reroll, "video": _video,
     "upscale": _on_job(MidjourneyUpscale), "vary": _on_job(MidjourneyVary),
     "pan": _on_job(MidjourneyPan), "zoom": _on_job(MidjourneyZoom),

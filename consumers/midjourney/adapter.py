@@ -41,7 +41,7 @@ UPLOAD_JS = """async ([url, headers, b64, type]) => {
 
 class MidjourneyAdapter:
     def __init__(self, session: BrowserSession, *, cdn_url: str, user_id: str, bucket: str,
-                 account_id: str = "", fetcher: ImageFetcher | None = None,
+                 account_id: str = "", mode: str = "fast", fetcher: ImageFetcher | None = None,
                  cookies_path: Path | None = None, refresh_margin_s: float = 300.0,
                  poll_interval_s: float = 1.0, poll_fast_s: float = 0.1,
                  recycle_after_jobs: int | None = None, recycle_above_mb: int | None = None):
@@ -50,6 +50,7 @@ class MidjourneyAdapter:
         self.user_id = user_id
         self.bucket = bucket
         self.account_id = account_id
+        self.mode = mode
         self.fetcher = fetcher or ImageFetcher()
         self.cookies_path = cookies_path
         self.refresh_margin_s = refresh_margin_s
@@ -109,7 +110,7 @@ class MidjourneyAdapter:
             return await self._describe(ctx)
         if ctx.provider_job_id is None:
             try:
-                body = await BUILDERS[ctx.job.action](ctx, self.user_id, self._upload)
+                body = await BUILDERS[ctx.job.action](ctx, self.user_id, self.mode, self._upload)
             except ParentElsewhere as exc:
                 raise ProviderError(str(exc)) from None  # retried; routing puts it right
             try:

@@ -27,7 +27,7 @@ def adapter_factory(*, browser: BrowserConfig, profiles_dir: Path, web_url: str,
         session = BrowserSession(config=browser, profile_dir=profiles_dir / account.id,
                                  origin=web_url, start_path=wire.START_PAGE, cookies=cookies)
         return MidjourneyAdapter(session, cdn_url=cdn_url, user_id=user_id, bucket=bucket,
-                                 account_id=account.id, fetcher=fetcher,
+                                 account_id=account.id, mode=account.mode, fetcher=fetcher,
                                  cookies_path=account.credentials,
                                  refresh_margin_s=refresh_margin_s,
                                  recycle_after_jobs=recycle_after_jobs,

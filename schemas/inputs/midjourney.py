@@ -39,6 +39,7 @@ class MidjourneyOptions(Strict):
     sref: str | None = Field(None, max_length=2000, description="style reference URLs or code")
     cref: str | None = Field(None, max_length=2000, description="character reference URLs")
     iw: float | None = Field(None, ge=0, le=3, description="image prompt weight")
+    # "fast" by default rather than the account's: the seed's genimage answer shows the mode.
     mode: Mode = "fast"
     private: bool = False
 
@@ -56,7 +57,7 @@ class OnJob(Strict):
 
     job_id: str = Field(min_length=1, max_length=100, description="the wowz job id")
     index: int = Field(ge=0, le=3, description="which of its images")
-    mode: Mode = "fast"
+    mode: Mode | None = Field(None, description="fast, relax or turbo; the account's by default")
 
 
 class MidjourneyUpscale(OnJob):
@@ -89,7 +90,7 @@ class MidjourneyVideo(Strict):
     index: int | None = Field(None, ge=0, le=3)
     prompt: str = Field("", max_length=4000)
     motion: Literal["low", "high"] = "low"
-    mode: Mode = "fast"
+    mode: Mode | None = Field(None, description="fast, relax or turbo; the account's by default")
 
     @model_validator(mode="after")
     def _one_source(self) -> "MidjourneyVideo":
@@ -107,7 +108,7 @@ class MidjourneyDescribe(Strict):
 class MidjourneyBlend(Strict):
     image_urls: list[ImageUrl] = Field(min_length=2, max_length=5)
     dimensions: Literal["portrait", "square", "landscape"] = "square"
-    mode: Mode = "fast"
+    mode: Mode | None = Field(None, description="fast, relax or turbo; the account's by default")
 
 
 ACTIONS: dict[str, type[BaseModel]] = {

@@ -9,7 +9,7 @@ import pytest
 
 from store import accounts as account_rows
 from tests.conftest import sandbox_account
-from tests.midjourney.helpers import ended, imagine, start_service
+from tests.midjourney.helpers import ended, imagine, job, record, start_service
 
 pytestmark = pytest.mark.browser
 
@@ -31,10 +31,10 @@ async def test_an_expiring_id_token_is_refreshed_and_written_back_to_the_cookie_
     finally:
         await service.stop()
     after = json.loads(account.credentials.read_text())
-    async with httpx.AsyncClient(base_url=sandbox.midjourney_url) as client:
+    cookies = {c["name"]: c["value"] for c in after}
+    async with httpx.AsyncClient(base_url=sandbox.midjourney_url, cookies=cookies) as client:
         stats = (await client.get("/_sandbox/stats")).json()
-        cookies = {c["name"]: c["value"] for c in after}
-        works = await client.post("/api/job-status", json={"jobIds": []}, cookies=cookies,
+        works = await client.post("/api/job-status", json={"jobIds": []},
                                   headers={"x-csrf-protection": "1"})
     assert stats["refreshes"] >= 1
     assert [c["name"] for c in after] == [c["name"] for c in before]
@@ -65,3 +65,21 @@ async def test_an_account_with_expired_cookies_resumes_when_its_cookie_file_is_r
     assert done.data.account_id == "mj-x"
     (row,) = await account_rows.list_accounts(clean_db, provider="midjourney")
     assert (row["id"], row["healthy"], row["jobs_today"], row["running"]) == ("mj-x", True, 1, 0)
+
+
+async def test_an_action_that_names_no_mode_runs_in_the_accounts_mode(
+        settings, sandbox, clean_db, amqp, events, publisher, tmp_path):
+    account = await sandbox_account(sandbox, "mj-relax", tmp_path, mode="relax")
+    service = await start_service(settings, sandbox, clean_db, amqp, [account], tmp_path)
+    try:
+        parent = imagine("a cat")
+        await publisher.publish(parent)
+        await record(clean_db, parent, await events.until(ended(parent, "wowz.job.completed")))
+        child = job("upscale", {"job_id": parent.data.job_id, "index": 0})
+        await publisher.publish(child)
+        done = await events.until(ended(child, "wowz.job.completed"))
+    finally:
+        await service.stop()
+    async with httpx.AsyncClient(base_url=sandbox.midjourney_url) as client:
+        submitted = (await client.get(f"/_sandbox/jobs/{done.data.provider_job_id}")).json()
+    assert submitted["mode"] == "relax"
