@@ -95,9 +95,22 @@ class ChatGPTAdapter:
         if stream.status != 200:
             self._refused(stream.status, stream.headers, body)
         answer = wire.parse_stream(body)
+        if not answer.understood:
+            return await self._from_page(page)
         if not answer.done:
             raise ProviderError("the answer stream ended before it was complete")
         return answer
+
+    async def _from_page(self, page: Page) -> wire.Answer:
+        """The answer as the page shows it, for a stream we could not read: once the stop
+        button is gone, the turns after the user's, and their generated images."""
+        await page.locator(wire.STOP_BUTTON).wait_for(state="hidden", timeout=0)
+        shown = await page.evaluate(wire.LAST_ANSWER_JS)
+        found = wire.CONVERSATION_IN_URL.search(page.url)
+        log.warning("answer read from the page: the stream's format was not understood")
+        return wire.Answer(conversation_id=found.group(1) if found else None,
+                           texts=[t for t in shown["texts"] if t.strip()],
+                           image_pointers=shown["images"], done=True)
 
     async def _check_page(self, page: Page, status: int, headers: dict[str, str]) -> None:
         if wire.is_challenge(status, headers, await page.content()):

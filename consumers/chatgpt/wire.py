@@ -15,6 +15,24 @@ STOP_BUTTON = "[data-testid=stop-button]"
 FILE_INPUT = "input[type=file]"
 LOGIN_BUTTON = "[data-testid=login-button]"
 GENERATED_IMAGE = 'img[alt="Generated image"]'
+CONVERSATION_IN_URL = re.compile(r"/c/([A-Za-z0-9-]+)")
+# The last answer as the page shows it: the turns after the user's last one, code blocks
+# (rendered as <pre>) written back as fenced blocks, so the proposed prompt is found as in the
+# stream's markdown.
+LAST_ANSWER_JS = """() => {
+  const turns = [...document.querySelectorAll('[data-message-author-role]')];
+  const last = turns.map(t => t.dataset.messageAuthorRole).lastIndexOf('user');
+  const answer = turns.slice(last + 1);
+  const text = (turn) => {
+    const copy = turn.cloneNode(true);
+    copy.querySelectorAll('pre').forEach(pre => pre.replaceWith(
+      '\\n```\\n' + pre.textContent + '\\n```\\n'));
+    return copy.textContent;
+  };
+  return {texts: answer.map(text),
+          images: answer.flatMap(t => [...t.querySelectorAll('img[alt="Generated image"]')]
+                                        .map(img => img.src))};
+}"""
 
 CONVERSATION = "/backend-api/conversation"
 RECENT_IMAGES = "/backend-api/my/recent/image_gen"
@@ -82,6 +100,11 @@ class Answer:
     texts: list[str] = field(default_factory=list)
     image_pointers: list[str] = field(default_factory=list)
     done: bool = False
+
+    @property
+    def understood(self) -> bool:
+        """Whether the stream said anything we read (a new encoding would leave this empty)."""
+        return bool(self.texts or self.image_pointers)
 
     @property
     def text(self) -> str:

@@ -33,7 +33,8 @@ def answer_text(chat: Conversation, prompt: str, with_image: bool) -> str:
 
 
 def stream_answer(state: ChatGPTState, account: Account, chat: Conversation, user: dict,
-                  parent: str | None, *, prompt: str, hang: bool) -> StreamingResponse:
+                  parent: str | None, *, prompt: str, hang: bool,
+                  delta: bool = False) -> StreamingResponse:
     now = state.clock()
     with_image = any(isinstance(p, dict) for p in user["content"].get("parts", []))
     user_message = wire.message(user.get("id") or str(uuid.uuid4()), "user", user["content"],
@@ -43,11 +44,14 @@ def stream_answer(state: ChatGPTState, account: Account, chat: Conversation, use
     text = answer_text(chat, prompt, with_image)
 
     def event(msg: dict[str, Any]) -> bytes:
-        return wire.sse({"message": msg, "conversation_id": chat.conversation_id, "error": None})
+        data = {"message": msg, "conversation_id": chat.conversation_id, "error": None}
+        return wire.sse({"p": "", "o": "add", "v": data}, "delta") if delta else wire.sse(data)
 
     async def body() -> AsyncIterator[bytes]:
         state.stats.streams_open += 1
         try:
+            if delta:
+                yield wire.sse('"v1"', "delta_encoding")
             yield event(user_message)
             reply_id = str(uuid.uuid4())
             pause = state.config.answer_s / (STEPS + 1)

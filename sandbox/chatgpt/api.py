@@ -136,7 +136,8 @@ async def conversation(request: Request, account: Caller) -> Response:
         raise _not_found("Conversation")
     state.stats.messages[account.account_id] += 1
     return stream_answer(state, account, chat, user, body.get("parent_message_id"),
-                         prompt=prompt, hang=Trigger.HANG in triggers)
+                         prompt=prompt, hang=Trigger.HANG in triggers,
+                         delta=Trigger.DELTA in triggers)
 
 
 @router.get("/backend-api/conversation/{conversation_id}")

@@ -119,10 +119,13 @@ async function submit() {
       buffer += value;
       let cut;
       while ((cut = buffer.indexOf('\n\n')) >= 0) {
-        const line = buffer.slice(0, cut).replace(/^data: /, '');
+        const line = buffer.slice(0, cut).split('\n').filter(l => l.startsWith('data: '))
+          .map(l => l.slice(6)).join('\n');
         buffer = buffer.slice(cut + 2);
         if (line === '[DONE]') continue;
-        const data = JSON.parse(line);
+        const parsed = JSON.parse(line);
+        if (typeof parsed !== 'object') continue;  // `"v1"`: the delta encoding's announcement
+        const data = parsed.v && parsed.v.message ? parsed.v : parsed;
         if (data.conversation_id && !conversationId) {
           conversationId = data.conversation_id;
           history.pushState(null, '', (gizmoId ? `/g/${gizmoId}` : '') + `/c/${conversationId}`);

@@ -19,6 +19,7 @@ class Trigger(StrEnum):
     HANG = "hang"  # the answer starts streaming and never finishes
     CAP = "cap"  # the usage cap is reached on this message
     HUMAN = "human"  # Cloudflare asks to verify a human on this message
+    DELTA = "delta"  # the answer streams in the newer delta encoding (`event: delta`, `v`)
 
 
 @dataclass

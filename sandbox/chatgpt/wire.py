@@ -24,10 +24,10 @@ CHALLENGE_PAGE = """<!doctype html>
 """
 
 
-def sse(data: dict[str, Any] | str) -> bytes:
+def sse(data: dict[str, Any] | str, event: str | None = None) -> bytes:
     """One server-sent event: `data: <json>` (or `data: [DONE]`) and a blank line."""
     text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
-    return f"data: {text}\n\n".encode()
+    return (f"event: {event}\n" if event else "").encode() + f"data: {text}\n\n".encode()
 
 
 def message(message_id: str, role: str, content: dict[str, Any], *, status: str,

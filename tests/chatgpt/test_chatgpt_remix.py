@@ -98,3 +98,22 @@ async def test_recent_images_come_back_stored_page_by_page_newest_first(
     path = one.images[0].url.removeprefix("http://files.test/files/")
     assert path.startswith(f"chatgpt-images/{first.data.job_id}/")
     assert (tmp_path / "objects" / path).read_bytes().startswith(b"\x89PNG")
+
+
+async def test_an_answer_streamed_in_a_format_we_do_not_read_is_taken_from_the_page(
+        settings, sandbox, control, clean_db, amqp, events, publisher, tmp_path):
+    account = await logged_in_account(settings, sandbox, "gpt-1", tmp_path)
+    service = await start_service(settings, sandbox, clean_db, amqp, [account], tmp_path)
+    try:
+        remix = job("remix_design", prompt="a kite sandbox:delta")
+        await publisher.publish(remix)
+        done = await events.until(ended(remix, "wowz.job.completed"))
+    finally:
+        await service.stop()
+    output = done.data.output
+    assert output.prompt == "Remixed product design: a kite sandbox:delta"
+    assert output.conversation_id in sandbox.chatgpt.state.conversations
+    [image] = output.images
+    assert image.provider_url.startswith(sandbox.chatgpt_url + "/backend-api/estuary/content")
+    path = image.url.removeprefix("http://files.test/files/")
+    assert (tmp_path / "objects" / path).read_bytes().startswith(b"\x89PNG")

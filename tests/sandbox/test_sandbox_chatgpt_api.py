@@ -166,3 +166,13 @@ async def test_recent_images_are_paged_newest_first(chatgpt):
                                )).json()
     assert len(page["items"]) == 3 and len(rest["items"]) == 1 and rest["cursor"] is None
     assert "second" in page["items"][0]["prompt"] and "first" in rest["items"][0]["prompt"]
+
+
+async def test_a_delta_trigger_streams_in_the_newer_delta_encoding(chatgpt):
+    async with await logged_in(chatgpt, "gpt-1") as http:
+        body = (await http.post("/backend-api/conversation", json=ask("hi sandbox:delta"))).text
+    chunks = body.strip().split("\n\n")
+    assert chunks[0] == 'event: delta_encoding\ndata: "v1"'
+    first = json.loads(chunks[1].removeprefix("event: delta\ndata: "))
+    assert first["o"] == "add" and first["v"]["message"]["author"]["role"] == "user"
+    assert chunks[-1] == "data: [DONE]"
