@@ -35,7 +35,7 @@ class Retry(Exception):
 
 
 class Requeue(Exception):
-    """Put the message back now, for another consumer (e.g. this account is unhealthy)."""
+    """Put the message back for another consumer (e.g. this account is unhealthy)."""
 
 
 def attempt_of(message: AbstractIncomingMessage) -> int:
@@ -68,7 +68,11 @@ async def settle(message: AbstractIncomingMessage, outcome: BaseException | None
                               attempt=attempt_of(message) + 1)
         await message.ack()
     elif isinstance(outcome, Requeue):
-        await message.nack(requeue=True)
+        # Through a 1 s delay rather than nack-requeue: a requeue would count toward the quorum
+        # delivery limit (a job bounced by paused accounts must not be dead-lettered for it),
+        # and could come straight back to the consumer that refused it.
+        await publisher.delay(message, queue=queue, seconds=1, attempt=attempt_of(message) + 1)
+        await message.ack()
     else:
         # Unexpected (a database away, a bug): try again later, waiting longer each time, so a
         # passing outage loses nothing and a poison message does not spin; give up into the
