@@ -56,7 +56,7 @@ async def create_jobs(pool: asyncpg.Pool, new: list[NewJob]) -> list[tuple[Job, 
     created and False."""
     ids = [new_job_id() for _ in new]
     rows = await pool.fetch(
-        f"""insert into jobs (id, provider, action, input, webhook, metadata, idempotency_key,
+        """insert into jobs (id, provider, action, input, webhook, metadata, idempotency_key,
                               api_key_id, timeout_s)
             select id, provider, action, input::jsonb, webhook::jsonb, metadata::jsonb,
                    idempotency_key, api_key_id, timeout_s
