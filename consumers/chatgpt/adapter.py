@@ -16,14 +16,16 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
 from consumers.chatgpt import wire
-from consumers.chatgpt.source_image import SourceImage, fetch_image
 from consumers.providers.browser import BrowserSession
 from consumers.providers.context import JobContext
+from consumers.providers.fetch import SourceImage, fetch_image
 from schemas.errors import AuthExpired, ErrorCode, ProviderError, RateLimited
 from schemas.inputs.chatgpt import ChatGPTChat, ChatGPTRecentImages, ChatGPTRemixDesign
 from schemas.jobs import Image, JobOutput
 
 log = logging.getLogger("wowz.chatgpt")
+
+MAX_IMAGE_BYTES = 20 * 1024 * 1024  # the issue allows 20 MB here, 10 MB elsewhere
 
 
 class AccountUnavailable(AuthExpired):
@@ -60,7 +62,8 @@ class ChatGPTAdapter:
             url = job.gpt_url or self.gpt_url
         image = None
         if job.image_url:
-            image = await fetch_image(job.image_url, allow_private=self.allow_private_urls)
+            image = await fetch_image(job.image_url, allow_private=self.allow_private_urls,
+                                      max_bytes=MAX_IMAGE_BYTES)
         answer = await self._ask(ctx, url, job.prompt, image)
         ctx.provider_job_id = answer.conversation_id
         if ctx.job.action == "chat":

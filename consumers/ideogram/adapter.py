@@ -13,8 +13,8 @@ from PIL import Image as PILImage
 
 from consumers.ideogram import wire
 from consumers.ideogram.client import IdeogramApi
-from consumers.ideogram.source import fetch_image
 from consumers.providers.context import JobContext
+from consumers.providers.fetch import fetch_image
 from schemas.errors import BadInput, ErrorCode, ProviderError
 from schemas.events import JobRequested
 from schemas.inputs.ideogram import (

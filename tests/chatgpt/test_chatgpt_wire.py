@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from consumers.chatgpt import wire
-from consumers.chatgpt.source_image import fetch_image
+from consumers.providers.fetch import fetch_image
 from schemas.errors import BadInput
 from schemas.jobs import parse_request
 
