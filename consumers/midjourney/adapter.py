@@ -16,9 +16,9 @@ from PIL import Image as PILImage
 from consumers.midjourney import wire
 from consumers.midjourney.actions import BUILDERS, ParentElsewhere
 from consumers.midjourney.poller import StatusPoller
-from consumers.midjourney.sources import ImageFetcher
 from consumers.providers.browser import BrowserSession, Response
 from consumers.providers.context import JobContext
+from consumers.providers.fetch import fetch_image
 from consumers.providers.memory import profile_pss
 from schemas.errors import AuthExpired, BadInput, ErrorCode, Moderated, ProviderError, RateLimited
 from schemas.events import JobRequested
@@ -41,7 +41,7 @@ UPLOAD_JS = """async ([url, headers, b64, type]) => {
 
 class MidjourneyAdapter:
     def __init__(self, session: BrowserSession, *, cdn_url: str, user_id: str, bucket: str,
-                 account_id: str = "", mode: str = "fast", fetcher: ImageFetcher | None = None,
+                 account_id: str = "", mode: str = "fast", allow_private_urls: bool = False,
                  cookies_path: Path | None = None, refresh_margin_s: float = 300.0,
                  poll_interval_s: float = 1.0, poll_fast_s: float = 0.1,
                  recycle_after_jobs: int | None = None, recycle_above_mb: int | None = None):
@@ -51,7 +51,7 @@ class MidjourneyAdapter:
         self.bucket = bucket
         self.account_id = account_id
         self.mode = mode
-        self.fetcher = fetcher or ImageFetcher()
+        self.allow_private_urls = allow_private_urls
         self.cookies_path = cookies_path
         self.refresh_margin_s = refresh_margin_s
         self.poller = StatusPoller(self._statuses, interval_s=poll_interval_s,
@@ -136,7 +136,8 @@ class MidjourneyAdapter:
 
     async def _upload(self, url: str) -> str:
         """A user's image, fetched and checked, uploaded to Midjourney: its short URL."""
-        data, content_type = await self.fetcher.fetch(url)
+        image = await fetch_image(url, allow_private=self.allow_private_urls)
+        data, content_type = image.data, image.content_type
         await self._fresh_token()
         page = await self.session.page()
         result = await page.evaluate(UPLOAD_JS, [

@@ -5,7 +5,6 @@ from pathlib import Path
 
 from consumers.midjourney import wire
 from consumers.midjourney.adapter import MidjourneyAdapter
-from consumers.midjourney.sources import ImageFetcher
 from consumers.providers.accounts import Account, read_cookies
 from consumers.providers.browser import BrowserConfig, BrowserSession
 
@@ -17,8 +16,6 @@ def adapter_factory(*, browser: BrowserConfig, profiles_dir: Path, web_url: str,
                     ) -> Callable[[Account], MidjourneyAdapter]:
     """`allow_private_urls`: user image URLs may point at private addresses (tests, an
     intranet); off, they must be public."""
-    fetcher = ImageFetcher(allow_private=allow_private_urls)
-
     def build(account: Account) -> MidjourneyAdapter:
         cookies = read_cookies(account.credentials) if account.credentials else []
         user_id = account.user_id or wire.user_id_from_cookies(cookies)
@@ -27,7 +24,8 @@ def adapter_factory(*, browser: BrowserConfig, profiles_dir: Path, web_url: str,
         session = BrowserSession(config=browser, profile_dir=profiles_dir / account.id,
                                  origin=web_url, start_path=wire.START_PAGE, cookies=cookies)
         return MidjourneyAdapter(session, cdn_url=cdn_url, user_id=user_id, bucket=bucket,
-                                 account_id=account.id, mode=account.mode, fetcher=fetcher,
+                                 account_id=account.id, mode=account.mode,
+                                 allow_private_urls=allow_private_urls,
                                  cookies_path=account.credentials,
                                  refresh_margin_s=refresh_margin_s,
                                  recycle_after_jobs=recycle_after_jobs,
