@@ -1,0 +1,103 @@
+"""RabbitMQ stopped for 30 s (`rabbitmqctl stop_app`) and started again with 100 jobs in flight:
+every job ends completed, once, with one webhook each, no provider job submitted twice."""
+
+import asyncio
+import collections
+import json
+import shutil
+import subprocess
+import time
+
+import httpx
+import pytest
+
+from store import keys
+from tests.conftest import sandbox_account
+from tests.e2e.conftest import free_port
+from tests.e2e.receiver import Receiver
+
+pytestmark = pytest.mark.faults
+
+JOBS = 100
+
+
+def rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=120)
+
+
+@pytest.mark.skip(reason="known gap (issue 8): after `rabbitmqctl start_app` the services do "
+                         "not resume consuming; the last run left 80 jobs pending and 20 "
+                         "processing 240 s after the broker returned")
+@pytest.mark.skipif(shutil.which("rabbitmqctl") is None, reason="needs the local RabbitMQ")
+async def test_jobs_in_flight_survive_the_broker_being_stopped_for_30_s(
+        settings, sandbox, clean_db, clean_bus, tmp_path):
+    from wowz.platform import SERVICES, Platform
+
+    async with httpx.AsyncClient(base_url=sandbox.midjourney_url) as control:
+        await control.post("/_sandbox/config", json={"generation_s": 4})
+    accounts = [await sandbox_account(sandbox, f"mj-mq-{n}", tmp_path, concurrency=10)
+                for n in (1, 2)]
+    s = settings.model_copy(deep=True)
+    s.providers.midjourney_url, s.providers.midjourney_cdn_url = (
+        sandbox.midjourney_url, sandbox.cdn_url)
+    s.browser.profiles_dir = tmp_path / "profiles"
+    s.notifier.retry_delays_s = [1, 5, 30, 30, 30]
+    s.http.port = free_port()
+    s.http.public_url = f"http://127.0.0.1:{s.http.port}"
+    receiver = await Receiver().start()
+    platform = Platform(s, list(SERVICES), accounts)
+    await platform.start()
+    stopped = False
+    try:
+        key = await keys.create_key(clean_db, name="faults")
+        async with httpx.AsyncClient(base_url=s.http.public_url, timeout=30, headers={
+                "Authorization": f"Bearer {key.api_key}"}) as client:
+            ids = [(await client.post("/v1/jobs", json={
+                "provider": "midjourney", "action": "imagine", "input": {"prompt": f"mq {n}"},
+                "webhook": {"url": f"{receiver.url}/hook"}})).raise_for_status().json()["id"]
+                for n in range(JOBS)]
+        await asyncio.sleep(2)
+        await asyncio.to_thread(rabbitmqctl, "stop_app")
+        stopped = True
+        await asyncio.sleep(30)
+        await asyncio.to_thread(rabbitmqctl, "start_app")
+        stopped = False
+        back_at = time.monotonic()
+
+        async def done() -> bool:
+            ended = await clean_db.fetchval(
+                "select count(*) from jobs where id = any($1::text[]) and status in "
+                "('completed','failed','timeout','cancelled')", ids)
+            hooked = {json.loads(r["body"])["data"]["job_id"] for r in receiver.requests}
+            return ended == JOBS and hooked >= set(ids)
+        while not await done() and time.monotonic() - back_at < 240:
+            await asyncio.sleep(0.5)
+        recovered_s = round(time.monotonic() - back_at, 1)
+        await asyncio.sleep(3)
+        statuses = collections.Counter(r["status"] for r in await clean_db.fetch(
+            "select status from jobs where id = any($1::text[])", ids))
+        terminal = collections.Counter(r["job_id"] for r in await clean_db.fetch(
+            "select job_id from job_events where job_id = any($1::text[]) and type in "
+            "('wowz.job.completed', 'wowz.job.failed')", ids))
+        async with httpx.AsyncClient(base_url=sandbox.midjourney_url) as control:
+            submissions = (await control.get("/_sandbox/stats")).json()["submissions"]
+    finally:
+        if stopped:
+            await asyncio.to_thread(rabbitmqctl, "start_app")
+        await platform.stop()
+        await receiver.stop()
+    hooks = collections.defaultdict(set)
+    for r in receiver.requests:
+        hooks[json.loads(r["body"])["data"]["job_id"]].add(r["headers"]["webhook-id"])
+    figures = {"jobs": JOBS, "statuses": dict(statuses),
+               "duplicated terminal events": sum(1 for n in terminal.values() if n > 1),
+               "jobs without a webhook": JOBS - len(hooks),
+               "jobs with more than one webhook id": sum(1 for v in hooks.values() if len(v) > 1),
+               "provider submissions": submissions,
+               "all ended and called back s after the broker returned": recovered_s}
+    print("\nFAULT rabbitmq-stopped-30s", json.dumps(figures))
+    assert statuses == {"completed": JOBS}
+    assert figures["duplicated terminal events"] == 0
+    assert figures["jobs without a webhook"] == 0
+    assert figures["jobs with more than one webhook id"] == 0
+    assert submissions == JOBS
