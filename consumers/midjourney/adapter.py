@@ -13,6 +13,7 @@ from pathlib import Path
 import asyncpg
 from PIL import Image as PILImage
 
+from bus import metrics
 from consumers.midjourney import wire
 from consumers.midjourney.actions import BUILDERS, ParentElsewhere
 from consumers.midjourney.poller import StatusPoller
@@ -95,9 +96,10 @@ class MidjourneyAdapter:
         the next call launches a fresh one. A running job is never cut off."""
         if self._in_flight:
             return
+        pss = await asyncio.to_thread(profile_pss, self.session.profile_dir)
+        metrics.BROWSER_BYTES.labels("midjourney", self.account_id).set(pss)
         too_many = self.recycle_after_jobs and self._jobs_since_launch >= self.recycle_after_jobs
-        too_big = self.recycle_above_mb and await asyncio.to_thread(
-            profile_pss, self.session.profile_dir) > self.recycle_above_mb * 2**20
+        too_big = self.recycle_above_mb and pss > self.recycle_above_mb * 2**20
         if too_many or too_big:
             log.info("recycling the browser", extra={"account": self.account_id,
                                                      "jobs": self._jobs_since_launch})

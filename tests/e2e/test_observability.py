@@ -29,6 +29,7 @@ async def test_a_job_shows_in_the_metrics_and_the_logs_keep_its_secrets(
     assert "wowz_job_queue_wait_seconds_count" in text
     assert 'wowz_webhook_attempts_total{outcome="delivered"}' in text
     assert "wowz_bus_publish_confirm_seconds_count" in text
+    assert 'wowz_browser_memory_bytes{account="mj-e2e-' in text
     assert 'wowz_account_healthy{account="mj-e2e-1",provider="midjourney"} 1.0' in text
 
     logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records
