@@ -121,3 +121,23 @@ async def sandbox_account(box, account_id: str, tmp_path, **extra) -> "object":
     cookies.write_text(json.dumps(created["cookies"]))
     return Account(id=account_id, provider="midjourney", credentials=cookies,
                    user_id=created["user_id"], **extra)
+
+
+@pytest.fixture
+async def events(amqp, clean_bus):
+    """Every job and account event on the bus, as a test listener sees them."""
+    from tests.support import Events
+
+    channel = await amqp.channel()
+    queue = await topology.declare_listener(channel, ["job.#", "account.#"])
+    yield Events(queue)
+    await channel.close()
+
+
+@pytest.fixture
+async def publisher(amqp):
+    from bus.publisher import Publisher
+
+    publisher = await Publisher.open(amqp)
+    yield publisher
+    await publisher.close()

@@ -1,24 +1,7 @@
 import httpx
 import pytest
 
-from bus import topology
-from bus.publisher import Publisher
-from tests.chatgpt.helpers import Events, ImageOrigin
-
-
-@pytest.fixture
-async def events(amqp, clean_bus):
-    channel = await amqp.channel()
-    queue = await topology.declare_listener(channel, ["job.#", "account.#"])
-    yield Events(queue)
-    await channel.close()
-
-
-@pytest.fixture
-async def publisher(amqp):
-    publisher = await Publisher.open(amqp)
-    yield publisher
-    await publisher.close()
+from tests.chatgpt.helpers import ImageOrigin
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ them, job events, and a small origin serving the images users give by URL."""
 import asyncio
 import contextlib
 import io
-import os
 import socket
 import uuid
 from typing import Self
@@ -15,7 +14,6 @@ from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bus.codec import from_message
 from consumers.chatgpt.login import open_profile
 from consumers.chatgpt.service import adapter_factory
 from consumers.providers.accounts import Account
@@ -27,55 +25,6 @@ from store.objects import LocalStore
 
 GPT_PATH = "/g/g-682b4c8d88848191accff36501109e7e-wowz-ai-assistant-remix-design"
 
-
-class Events:
-    """Every job and account event on the bus, as a test listener sees them. Messages that are
-    not our events (other systems publish on the same exchange) are skipped."""
-
-    def __init__(self, queue):
-        self.queue = queue
-        self.seen = []
-
-    async def until(self, predicate, timeout=30.0):
-        async def scan():
-            checked = 0
-            while True:
-                for event in self.seen[checked:]:
-                    if predicate(event):
-                        return event
-                checked = len(self.seen)
-                message = await self.queue.get(fail=False)
-                if message is None:
-                    await asyncio.sleep(0.05)
-                    continue
-                await message.ack()
-                try:
-                    self.seen.append(from_message(message))
-                except ValueError:
-                    continue
-        return await asyncio.wait_for(scan(), timeout)
-
-    def of(self, job_id: str) -> list[str]:
-        return [e.type for e in self.seen if getattr(e.data, "job_id", None) == job_id]
-
-
-def ended(job, event_type: str):
-    return lambda e: e.type == event_type and getattr(e.data, "job_id", None) == job.data.job_id
-
-
-def chromium_pids(profile_dir) -> list[int]:
-    """The browser process (not its renderers) running on this profile."""
-    pids = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as file:
-                cmdline = file.read().split(b"\0")
-        except OSError:
-            continue
-        if f"--user-data-dir={profile_dir}".encode() in cmdline and not any(
-                arg.startswith(b"--type=") for arg in cmdline):
-            pids.append(int(pid))
-    return pids
 
 
 def browser_config(settings) -> BrowserConfig:

@@ -6,7 +6,8 @@ import signal
 
 import pytest
 
-from tests.chatgpt.helpers import chromium_pids, ended, job, logged_in_account, start_service
+from tests.chatgpt.helpers import job, logged_in_account, start_service
+from tests.support import chromium_pids, ended
 
 pytestmark = pytest.mark.browser
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.chatgpt.helpers import ended, job, logged_in_account, start_service
+from tests.chatgpt.helpers import job, logged_in_account, start_service
+from tests.support import ended
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ from tests.ideogram.helpers import (
     sandbox_stats,
     start_service,
 )
-from tests.midjourney.helpers import ended
+from tests.support import ended
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.ideogram.helpers import ideogram_account, request, start_service
-from tests.midjourney.helpers import ended
+from tests.support import ended
 
 pytestmark = pytest.mark.browser
 

@@ -1,43 +1,13 @@
 """Helpers of the Midjourney provider tests."""
 
-import asyncio
 import uuid
 
-from bus.codec import from_message
 from consumers.midjourney.service import adapter_factory, credentials_loader
 from consumers.providers.browser import BrowserConfig
 from consumers.providers.service import ProviderService
 from schemas.events import Event, JobRequested
 from schemas.jobs import parse_request
 from store.objects import LocalStore
-
-
-class Events:
-    """Every job event on the bus, as a test listener sees them."""
-
-    def __init__(self, queue):
-        self.queue = queue
-        self.seen: list[Event] = []
-
-    async def until(self, predicate, timeout=30.0) -> Event:
-        async def scan():
-            while True:
-                for event in self.seen:
-                    if predicate(event):
-                        return event
-                message = await self.queue.get(timeout=timeout, fail=False)
-                if message is None:
-                    await asyncio.sleep(0.05)
-                    continue
-                await message.ack()
-                try:
-                    self.seen.append(from_message(message))
-                except ValueError:  # other suites' tests publish broken messages on purpose
-                    continue
-        return await asyncio.wait_for(scan(), timeout)
-
-    def of(self, job_id: str) -> list[str]:
-        return [e.type for e in self.seen if getattr(e.data, "job_id", None) == job_id]
 
 
 async def start_service(settings, sandbox, pool, amqp, accounts, tmp_path, **kw):
@@ -55,10 +25,6 @@ async def start_service(settings, sandbox, pool, amqp, accounts, tmp_path, **kw)
         credentials_loader=credentials_loader, recheck_s=kw.pop("recheck_s", 0.5), **kw)
     await service.start()
     return service
-
-
-def ended(job: Event, event_type: str):
-    return lambda e: e.type == event_type and getattr(e.data, "job_id", None) == job.data.job_id
 
 
 def imagine(prompt: str, **metadata) -> Event:

@@ -9,7 +9,8 @@ import pytest
 
 from store import accounts as account_rows
 from tests.conftest import sandbox_account
-from tests.midjourney.helpers import ended, imagine, job, record, start_service
+from tests.midjourney.helpers import imagine, job, record, start_service
+from tests.support import ended
 
 pytestmark = pytest.mark.browser
 

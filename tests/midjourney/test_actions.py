@@ -5,7 +5,8 @@ import httpx
 import pytest
 
 from tests.conftest import sandbox_account
-from tests.midjourney.helpers import ended, imagine, job, record, start_service
+from tests.midjourney.helpers import imagine, job, record, start_service
+from tests.support import ended
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,8 @@ import pytest
 
 from schemas.events import Event, JobCancel
 from tests.conftest import sandbox_account
-from tests.midjourney.helpers import ended, imagine, start_service
+from tests.midjourney.helpers import imagine, start_service
+from tests.support import ended
 
 pytestmark = pytest.mark.browser
 

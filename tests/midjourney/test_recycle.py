@@ -7,7 +7,8 @@ import pytest
 
 from consumers.providers.memory import profile_pss
 from tests.conftest import sandbox_account
-from tests.midjourney.helpers import ended, imagine, start_service
+from tests.midjourney.helpers import imagine, start_service
+from tests.support import ended
 
 pytestmark = pytest.mark.browser
 

@@ -12,23 +12,10 @@ from consumers.midjourney import wire
 from consumers.providers.accounts import read_cookies
 from consumers.providers.browser import BrowserConfig, BrowserSession
 from tests.conftest import sandbox_account
-from tests.midjourney.helpers import ended, imagine, start_service
+from tests.midjourney.helpers import imagine, start_service
+from tests.support import chromium_pids, ended
 
 pytestmark = pytest.mark.browser
-
-
-def chromium_pids(profile_dir) -> list[int]:
-    pids = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as file:
-                cmdline = file.read().split(b"\0")
-        except OSError:
-            continue
-        if f"--user-data-dir={profile_dir}".encode() in cmdline and not any(
-                arg.startswith(b"--type=") for arg in cmdline):
-            pids.append(int(pid))
-    return pids
 
 
 async def test_a_killed_browser_is_relaunched_on_the_next_call(settings, sandbox, tmp_path):

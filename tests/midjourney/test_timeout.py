@@ -4,7 +4,8 @@ import httpx
 import pytest
 
 from tests.conftest import sandbox_account
-from tests.midjourney.helpers import ended, imagine, start_service
+from tests.midjourney.helpers import imagine, start_service
+from tests.support import ended
 
 pytestmark = pytest.mark.browser
 

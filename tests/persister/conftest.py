@@ -5,17 +5,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from bus.publisher import Publisher
 from consumers.persister.service import Persister
 from store import db
 from tests.proxy import PostgresProxy
-
-
-@pytest.fixture
-async def publisher(amqp):
-    publisher = await Publisher.open(amqp)
-    yield publisher
-    await publisher.close()
 
 
 @pytest.fixture
