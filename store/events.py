@@ -3,8 +3,8 @@ move forward, then the apps' `product_design` rows, all inside the caller's tran
 
 A job never moves backwards: status, progress, output and error change only for an event whose
 seq is above the row's and while the job is not terminal. Fields that are facts whatever the
-order (account, provider job id, start time) only fill blanks. Each statement kind is one round
-trip for the whole batch."""
+order (start time; account and provider job id when no later event named them) only fill
+blanks. Each statement kind is one round trip for the whole batch."""
 
 import json
 from dataclasses import dataclass, field
@@ -48,23 +48,22 @@ class Written:
 
 
 def effect(event: Stored) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(columns set when the event moves the job forward, columns it fills when blank)."""
+    """(columns set when the event moves the job forward, columns it fills when blank).
+    The account and the provider's job id move forward too: a job handed to another account
+    (resumed, retried) shows the account and provider job that actually ran it."""
     data, time = event.data, event.time
+    ran = {k: data[k] for k in ("account_id", "provider_job_id") if data.get(k) is not None}
     match event.type:
         case JobStarted.type:
-            return {"status": "processing"}, {"account_id": data["account_id"], "started_at": time}
+            return {"status": "processing", **ran}, {**ran, "started_at": time}
         case JobProgress.type:
-            return ({"status": "processing", "progress": data["percent"]},
-                    {"provider_job_id": data.get("provider_job_id")})
+            return {"status": "processing", "progress": data["percent"], **ran}, ran
         case JobCompleted.type:
             return ({"status": "completed", "progress": 100, "output": data["output"],
-                     "finished_at": time},
-                    {"provider_job_id": data.get("provider_job_id"),
-                     "account_id": data.get("account_id")})
+                     "finished_at": time, **ran}, ran)
         case JobFailed.type:
             status = FAILED_STATUS.get(data["error"]["code"], "failed")
-            return ({"status": status, "error": data["error"], "finished_at": time},
-                    {"account_id": data.get("account_id")})
+            return {"status": status, "error": data["error"], "finished_at": time, **ran}, ran
     return {}, {}  # requested creates the row; cancel is a request, the job ends with failed
 
 

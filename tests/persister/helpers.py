@@ -25,23 +25,25 @@ def requested(job_id: str, *, provider: str = "midjourney", **fields: Any) -> Ev
     return Event.of(JobRequested(job_id=job_id, provider=provider, action="imagine", **fields))
 
 
-def started(job_id: str, *, seq: int = 1, provider: str = "midjourney") -> Event:
+def started(job_id: str, *, seq: int = 1, provider: str = "midjourney",
+            account_id: str = "mj-alice") -> Event:
     return Event.of(JobStarted(job_id=job_id, provider=provider, seq=seq,
-                               account_id="mj-alice", attempt=1))
+                               account_id=account_id, attempt=seq // 1_000_000 or 1))
 
 
-def progress(job_id: str, *, percent: int = 50, seq: int = 2,
-             provider: str = "midjourney") -> Event:
+def progress(job_id: str, *, percent: int = 50, seq: int = 2, provider: str = "midjourney",
+             provider_job_id: str = "mj-job-1") -> Event:
     return Event.of(JobProgress(job_id=job_id, provider=provider, seq=seq, percent=percent,
-                                stage="running", provider_job_id="mj-job-1"))
+                                stage="running", provider_job_id=provider_job_id))
 
 
 def completed(job_id: str, *, seq: int = 3, provider: str = "midjourney",
               urls: tuple[str, ...] = ("https://storage.example/cat_0.png",
-                                       "https://storage.example/cat_1.png")) -> Event:
+                                       "https://storage.example/cat_1.png"),
+              account_id: str = "mj-alice", provider_job_id: str = "mj-job-1") -> Event:
     return Event.of(JobCompleted(
-        job_id=job_id, provider=provider, seq=seq, provider_job_id="mj-job-1",
-        account_id="mj-alice",
+        job_id=job_id, provider=provider, seq=seq, provider_job_id=provider_job_id,
+        account_id=account_id,
         output=JobOutput(images=[Image(url=u, index=i) for i, u in enumerate(urls)])))
 
 

@@ -45,6 +45,18 @@ def test_a_terminal_job_takes_no_later_state_but_still_fills_blanks():
     assert (row["account_id"], row["provider_job_id"]) == ("mj-alice", "mj-job-1")
 
 
+def test_a_job_handed_to_another_account_shows_the_account_that_finished_it():
+    # Attempt 1 on mj-alice submitted and stalled; attempt 2 ran afresh on mj-bob.
+    handover = [started("j"), progress("j", seq=2),
+                started("j", seq=2_000_001, account_id="mj-bob"),
+                progress("j", seq=2_000_002, provider_job_id="mj-job-2"),
+                completed("j", seq=2_000_003, account_id="mj-bob", provider_job_id="mj-job-2")]
+    rows = [fold([stored(e) for e in order]) for order in itertools.permutations(handover)]
+
+    assert {(r["account_id"], r["provider_job_id"], r["status"]) for r in rows} == {
+        ("mj-bob", "mj-job-2", "completed")}
+
+
 def test_the_seeds_url_columns_read_as_lists():
     assert url_list('["a", "b"]') == ["a", "b"]
     assert url_list(["a"]) == ["a"]
