@@ -109,6 +109,7 @@ class Platform:
                          allow_private_urls=s.notifier.allow_private_urls,
                          max_body_bytes=s.http.max_body_bytes,
                          api_key_cache_s=s.http.api_key_cache_s, providers=list(PROVIDERS),
+                         supabase_url=s.store.supabase_url,
                          hooks=Hooks(secret=s.hooks.supabase_hook_secret.get_secret_value()
                                      if s.hooks.supabase_hook_secret else None,
                                      maps=s.hooks.supabase_hook_maps))

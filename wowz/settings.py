@@ -2,8 +2,9 @@
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schemas.hooks import SupabaseJobMap
@@ -26,6 +27,15 @@ class StoreSettings(_Base):
     bucket_midjourney: str = "product-designs"
     bucket_chatgpt: str = "chatgpt-images"
     bucket_ideogram: str = "product-ideas"
+
+    @field_validator("supabase_url")
+    @classmethod
+    def _http_url(cls, url: str | None) -> str | None:
+        parts = urlsplit(url or "")
+        if url and (parts.scheme not in ("http", "https") or not parts.hostname):
+            raise ValueError(f"WOWZ_SUPABASE_URL: {url!r} is not the project's http(s) URL "
+                             "(like https://<ref>.supabase.co)")
+        return url
 
 
 class HttpSettings(_Base):

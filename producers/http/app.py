@@ -21,7 +21,7 @@ from producers.http import (
     routes_metrics,
     sse,
 )
-from producers.http.edge import Edge, RequestStats
+from producers.http.edge import Edge, RequestStats, origin
 from producers.http.ingress import Ingress
 from producers.http.routes_hooks import Hooks
 from producers.http.seed import jobs as seed_jobs
@@ -31,9 +31,11 @@ from producers.http.seed import midjourney as seed_midjourney
 def create_app(*, pool: asyncpg.Pool, connection: AbstractConnection, object_root: Path,
                public_url: str, allow_private_urls: bool, max_body_bytes: int = 1_000_000,
                api_key_cache_s: float = 2.0, providers: list[str],
-               outbox_interval_s: float = 3.0, hooks: Hooks | None = None) -> FastAPI:
+               outbox_interval_s: float = 3.0, hooks: Hooks | None = None,
+               supabase_url: str | None = None) -> FastAPI:
     """`pool` is migrated; `connection` a robust one. The app opens its own channels. `hooks`
-    turns inbound webhooks (Supabase row changes) into jobs."""
+    turns inbound webhooks (Supabase row changes) into jobs; `supabase_url`, when images are
+    stored in its Storage, is the one other origin the pages may show images from."""
     ingress = Ingress(pool=pool, connection=connection, object_root=object_root,
                       public_url=public_url, allow_private_urls=allow_private_urls,
                       api_key_cache_s=api_key_cache_s, providers=providers,
@@ -62,5 +64,6 @@ def create_app(*, pool: asyncpg.Pool, connection: AbstractConnection, object_roo
                    routes_metrics, routes_dead, dashboard):
         app.include_router(module.router)
     app.state.request_stats = RequestStats()
-    app.add_middleware(Edge, max_body_bytes=max_body_bytes, stats=app.state.request_stats)
+    app.add_middleware(Edge, max_body_bytes=max_body_bytes, stats=app.state.request_stats,
+                       image_origin=origin(supabase_url) if supabase_url else None)
     return app

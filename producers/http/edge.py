@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from producers.http.errors import render
 from schemas.errors import ErrorCode
@@ -23,7 +24,7 @@ Send = Callable[[Message], Awaitable[None]]
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 SECURITY = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
             (b"referrer-policy", b"no-referrer")]
-CSP = b"default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+CSP = "default-src 'self'{images}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 # FastAPI's /docs and /redoc pages are an inline script plus assets from its CDN.
 CSP_DOCS = (b"default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
             b"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
@@ -55,10 +56,13 @@ class RequestStats:
 
 class Edge:
     def __init__(self, app: Callable[..., Awaitable[None]], *, max_body_bytes: int,
-                 stats: RequestStats):
+                 stats: RequestStats, image_origin: str | None = None):
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.stats = stats
+        # Thumbnails stored in Supabase Storage come from its origin: that one, and no other.
+        images = f"; img-src 'self' {image_origin}" if image_origin else ""
+        self.csp = CSP.format(images=images).encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -66,7 +70,7 @@ class Edge:
             return
         request_id = _incoming_id(scope) or secrets.token_hex(16)
         scope.setdefault("state", {})["request_id"] = request_id
-        csp = CSP_DOCS if scope["path"].startswith(DOCS) else CSP
+        csp = CSP_DOCS if scope["path"].startswith(DOCS) else self.csp
         extra = [*SECURITY, (b"content-security-policy", csp),
                  (b"x-request-id", request_id.encode())]
         started = False
@@ -130,6 +134,13 @@ async def _answer(send: Send, status: int, code: ErrorCode, message: str,
                 "headers": [(b"content-type", b"application/json"),
                             (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
+
+
+def origin(url: str) -> str:
+    """`scheme://host[:port]` of an http(s) URL (the settings checked it is one), as a CSP
+    source names it: no path, no credentials."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -10,6 +10,7 @@ from bus.publisher import Publisher
 from schemas.events import Event, JobProgress
 from tests.dashboard.browser import SHOTS, log_in
 from tests.dashboard.helpers import dead_letter, drop, take
+from tests.ideogram.helpers import png
 
 pytestmark = pytest.mark.browser
 
@@ -77,3 +78,33 @@ async def test_a_job_page_moves_its_progress_bar_as_events_arrive(serve, key, am
         await publisher.close()
     await expect(page.locator("#job .pct")).to_have_text("42%")  # no reload: over the stream
     assert await page.locator("#job progress").evaluate("p => p.value") == 42
+
+
+async def test_thumbnails_stored_in_supabase_storage_load_and_other_origins_stay_blocked(
+        serve, key, clean_db, chromium, tmp_path):
+    # Two more ingresses stand in for origins: one is the Supabase project's Storage (a
+    # public file server, as its public buckets are), the other any site.
+    storage, elsewhere = await serve(), await serve()
+    api = await serve(supabase_url=storage.url)
+    picture = tmp_path / "objects" / "product-designs" / "idea-1" / "generated_1_0.png"
+    picture.parent.mkdir(parents=True)
+    picture.write_bytes(png())
+    path = "/files/product-designs/idea-1/generated_1_0.png"
+    job = (await api.client.post("/v1/jobs", headers={"X-API-Key": key.api_key}, json={
+        "provider": "midjourney", "action": "imagine", "input": {"prompt": "a teapot"}})).json()
+    images = [{"url": base + path, "width": 48, "height": 32, "index": i}
+              for i, base in enumerate((storage.url, elsewhere.url))]
+    await clean_db.execute("update jobs set status = 'completed', output = $2 where id = $1",
+                           job["id"], {"images": images})
+    page = await chromium.new_page()
+    blocked = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text
+            else None)
+    await log_in(page, api.url, key.api_key)
+    thumbs = page.locator(f'tr[data-job="{job["id"]}"] .thumbs img')
+    await expect(thumbs).to_have_count(2)
+    await page.wait_for_function("() => [...document.querySelectorAll('.thumbs img')]"
+                                 ".every(i => i.complete)")
+    loaded = await thumbs.evaluate_all("imgs => imgs.map(i => i.naturalWidth)")
+    assert loaded == [48, 0]
+    assert any(elsewhere.url in text for text in blocked), blocked

@@ -119,3 +119,21 @@ async def test_the_accounts_page_shows_each_accounts_health_and_load(serve, admi
     assert [r[0] for r in rows] == ["mj-1", "mj-2"]
     assert "healthy" in rows[0][1] and "2 / 3" in rows[0][1] and "14 / 200" in rows[0][1]
     assert "unhealthy" in rows[1][1] and "auth_expired" in rows[1][1]
+
+
+async def test_the_pages_may_show_images_from_the_supabase_project_and_no_other_origin(serve):
+    api = await serve(supabase_url="https://abcd.supabase.co/some/path")
+    csp = (await api.client.get("/ui/login")).headers["content-security-policy"]
+    assert "img-src 'self' https://abcd.supabase.co;" in csp
+    assert "default-src 'self';" in csp
+    plain = await serve()
+    assert "img-src" not in (await plain.client.get("/ui/login")).headers[
+        "content-security-policy"]
+
+
+def test_a_supabase_url_that_is_not_an_http_url_is_refused_at_start(monkeypatch):
+    from wowz.settings import StoreSettings
+
+    monkeypatch.setenv("WOWZ_SUPABASE_URL", "abcd.supabase.co")
+    with pytest.raises(ValueError, match="WOWZ_SUPABASE_URL: 'abcd.supabase.co' is not"):
+        StoreSettings()

@@ -33,8 +33,9 @@ def seconds(start: datetime | None, end: datetime | None = None) -> str:
 
 
 def local(request: Request, url: str) -> str:
-    """An object URL of this server as a path: the page's CSP allows only its own origin,
-    and the public URL may name it differently than the browser does."""
+    """An object URL of this server as a path: the page's CSP allows images from its own
+    origin (and the Supabase project's only), and the public URL may name it differently than
+    the browser does."""
     public = request.app.state.ingress.public_url
     return url[len(public):] if url.startswith(public + "/") else url
 
