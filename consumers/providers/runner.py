@@ -1,12 +1,13 @@
 """Runs one job on one account: claim, started, the adapter, then exactly one terminal event.
 
 Outcomes for the message: return (ack), `Retry` (rate limits, transient provider errors: back
-through a delay queue), `Requeue` (the account's credentials expired: another account takes it)."""
+through a delay queue), `Requeue` (the account's credentials expired: another account takes it).
+An error that is the account's (credentials, quota, captcha) also pauses that account."""
 
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 from pydantic import ValidationError
@@ -14,6 +15,7 @@ from pydantic import ValidationError
 from bus import metrics
 from bus.consumer import Reject, Requeue, Retry
 from bus.publisher import Publisher
+from consumers.providers.accounts import AccountState
 from consumers.providers.context import Adapter, JobContext
 from schemas.errors import AuthExpired, ErrorCode, RateLimited, WowzError
 from schemas.events import Event, JobCompleted, JobFailed, JobRequested, JobStarted
@@ -27,6 +29,13 @@ log = logging.getLogger("wowz.runner")
 
 MAX_ATTEMPTS = 3
 MAX_STRETCH = 4  # how far progress may push a job's deadline, in multiples of its timeout
+# The account cannot work now, though the job is fine: the job fails with the code (the issue
+# asks so: no silent wait) and the account pauses until its health check passes again.
+ACCOUNT_TROUBLE = frozenset({ErrorCode.quota_exhausted, ErrorCode.captcha_required})
+
+
+async def _nobody(account_id: str, reason: str) -> None:
+    log.warning("no worker to pause account %s: %s", account_id, reason)
 
 
 class JobRunner:
@@ -38,6 +47,10 @@ class JobRunner:
         # The healthy accounts of this process, so that a redelivered job resumes on the
         # account that submitted it even when another account's consumer received it.
         self.peers: Callable[[], dict[str, Adapter]] = dict
+        # Every account of this process (configured, whatever its health), by id.
+        self.states: Callable[[], dict[str, AccountState]] = dict
+        # Stops an account taking jobs until its health check passes again (its worker does).
+        self.pause_account: Callable[[str, str], Awaitable[None]] = _nobody
         self.cancelled: set[str] = set()
 
     def cancel(self, job_id: str) -> bool:
@@ -49,14 +62,34 @@ class JobRunner:
         task.cancel()
         return True
 
-    async def refuse(self, *, job_id: str, provider: str, problem: str) -> None:
-        """A request we cannot run (bad input, unknown action): the job fails with `bad_input`
-        and the message is dead-lettered with the same reason."""
+    async def refuse(self, *, job_id: str, provider: str, problem: str,
+                     code: ErrorCode = ErrorCode.bad_input) -> None:
+        """A request we cannot run (bad input, unknown action, no account for it): the job
+        fails with `code`."""
         await self.publisher.publish(Event.of(JobFailed(
             job_id=job_id, provider=provider, seq=1, attempts=0,
-            error=JobError(code=ErrorCode.bad_input, message=problem))))
+            error=JobError(code=code, message=problem))))
         log.warning("job refused", extra={"job_id": job_id, "provider": provider,
-                                          "error": problem[:200]})
+                                          "code": str(code), "error": problem[:200]})
+
+    async def elsewhere(self, job: JobRequested, *, owner: str, waited_s: float) -> None:
+        """`job` acts on an earlier job of account `owner`, which alone can see it (the provider
+        will not let another account act on it). Back to the queue for `owner` while it takes
+        jobs; while it is paused or capped, waiting within the job's timeout (counted from the
+        request); then, or at once if `owner` is not configured, the job fails `no_account`."""
+        state = self.states().get(owner)
+        if state is not None and state.healthy and not state.capped:
+            raise Retry(1.0, f"job {job.job_id} runs on account {owner}")
+        if state is None:
+            problem = f"account {owner}, which made the job acted on, is not configured"
+        elif waited_s < job.timeout_s:
+            raise Retry(5.0, f"job {job.job_id} waits for account {owner}")
+        else:
+            why = state.reason if not state.healthy else "daily cap reached"
+            problem = (f"account {owner}, which made the job acted on, has not taken jobs for "
+                       f"{waited_s:.0f} s ({why}); only it can act on that job")
+        await self.refuse(job_id=job.job_id, provider=job.provider, problem=problem,
+                          code=ErrorCode.no_account)
 
     async def run(self, job: JobRequested, *, adapter: Adapter, account_id: str,
                   fresh: bool = False) -> None:
@@ -100,14 +133,18 @@ class JobRunner:
             if job.job_id not in self.cancelled:
                 raise  # shutting down: the message goes back to the queue
             return await self._fail(ctx, ErrorCode.cancelled, "cancelled by the client")
-        except AuthExpired:
+        except AuthExpired as exc:
+            await self.pause_account(account_id, f"{exc.code}: {exc.message}")
             raise Requeue() from None
         except WowzError as exc:
             if isinstance(exc, RateLimited) and run.attempt < MAX_ATTEMPTS:
                 raise Retry(exc.retry_after or 5.0, exc.message) from None
             if exc.retryable and run.attempt < MAX_ATTEMPTS:
                 raise Retry(5.0 * run.attempt, exc.message) from None
-            return await self._fail(ctx, exc.code, exc.message, retryable=exc.retryable)
+            await self._fail(ctx, exc.code, exc.message, retryable=exc.retryable)
+            if exc.code in ACCOUNT_TROUBLE:
+                await self.pause_account(account_id, f"{exc.code}: {exc.message}")
+            return
         finally:
             self.running.pop(job.job_id, None)
             self.cancelled.discard(job.job_id)

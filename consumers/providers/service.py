@@ -60,6 +60,8 @@ class ProviderService:
                 reload_credentials=reload, recheck_s=self.recheck_s))
         self.runner.peers = lambda: {w.account_id: w.adapter for w in self.workers
                                      if w.state.healthy}
+        self.runner.states = lambda: {w.account_id: w.state for w in self.workers}
+        self.runner.pause_account = self._pause_account
         await asyncio.gather(*(w.start() for w in self.workers))
         await self._listen_for_cancels()
         healthy = sum(w.state.healthy for w in self.workers)
@@ -81,6 +83,11 @@ class ProviderService:
                     log.info("job cancel requested", extra={"job_id": event.data.job_id})
 
         await queue.consume(on_cancel)
+
+    async def _pause_account(self, account_id: str, reason: str) -> None:
+        for worker in self.workers:
+            if worker.account_id == account_id:
+                await worker.unhealthy(reason)
 
     def states(self) -> list[dict]:
         return [w.state.view() for w in self.workers]

@@ -12,7 +12,7 @@ import asyncpg
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
 
 from bus import metrics
-from bus.consumer import Requeue, Retry, attempt_of, consume
+from bus.consumer import Requeue, attempt_of, consume
 from bus.publisher import Publisher
 from bus.topology import provider_queue
 from consumers.providers.accounts import AccountState
@@ -105,7 +105,8 @@ class AccountWorker:
             raise Requeue()
         owner = await self._owner(event.data)
         if owner is not None and owner != self.account_id:
-            raise Retry(1.0, f"job {event.data.job_id} runs on account {owner}")
+            return await self.runner.elsewhere(
+                event.data, owner=owner, waited_s=(datetime.now(UTC) - event.time).total_seconds())
         if not message.redelivered and attempt_of(message) == 0:
             metrics.QUEUE_WAIT.labels(self.state.account.provider).observe(
                 (datetime.now(UTC) - event.time).total_seconds())
@@ -117,9 +118,6 @@ class AccountWorker:
             await self._save_state()
             await self.runner.run(event.data, adapter=self.adapter, account_id=self.account_id,
                                   fresh=not message.redelivered and attempt_of(message) == 0)
-        except Requeue:
-            await self._unhealthy("auth_expired: the provider refused the credentials")
-            raise
         finally:
             self.state.running -= 1
             self._in_flight.dec()
@@ -143,7 +141,9 @@ class AccountWorker:
         account_for = getattr(self.adapter, "account_for", None)
         return None if account_for is None else await account_for(job, self.runner.pool)
 
-    async def _unhealthy(self, reason: str) -> None:
+    async def unhealthy(self, reason: str) -> None:
+        """The account cannot work (credentials, quota, captcha): no jobs until a re-check
+        finds it healthy."""
         if await self._set_health(False, reason):
             await self._pause(reason)
 
