@@ -115,8 +115,8 @@ class Page:
 
 async def list_jobs(pool: asyncpg.Pool, *, status: str | None = None,
                     provider: str | None = None, metadata: dict[str, Any] | None = None,
-                    api_key_id: str | None = None, cursor: str | None = None,
-                    limit: int = 50) -> Page:
+                    api_key_id: str | None = None, account_id: str | None = None,
+                    cursor: str | None = None, limit: int = 50) -> Page:
     """Newest first; the cursor is `<created_at iso>|<id>` of the last job of the page."""
     where, args = ["true"], []
 
@@ -132,6 +132,8 @@ async def list_jobs(pool: asyncpg.Pool, *, status: str | None = None,
         where.append(f"metadata @> {arg(metadata)}::jsonb")
     if api_key_id:
         where.append(f"api_key_id = {arg(api_key_id)}")
+    if account_id:
+        where.append(f"account_id = {arg(account_id)}")
     if cursor:
         created, _, last_id = cursor.partition("|")
         where.append(f"(created_at, id) < ({arg(datetime.fromisoformat(created))}, {arg(last_id)})")

@@ -10,6 +10,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     jobs = sub.add_parser("jobs", help="list your jobs (newest first)")
     jobs.add_argument("--status", help="pending, processing, completed, failed, ...")
     jobs.add_argument("--provider")
+    jobs.add_argument("--account", help="only jobs run on this provider account")
     jobs.add_argument("--meta", action="append", default=[], metavar="KEY=VALUE",
                       help="only jobs whose metadata has KEY=VALUE")
     jobs.add_argument("--limit", type=int, default=50)
@@ -19,7 +20,8 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 
 def run(settings, args) -> int:
-    params = {"limit": args.limit, "status": args.status, "provider": args.provider}
+    params = {"limit": args.limit, "status": args.status, "provider": args.provider,
+              "account_id": args.account}
     for pair in args.meta:
         name, sep, value = pair.partition("=")
         if not sep:

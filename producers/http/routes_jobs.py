@@ -61,6 +61,8 @@ async def list_jobs(
         ingress: Annotated[Ingress, Depends(ingress)],
         status: JobStatus | None = None,
         provider: Annotated[str | None, Query(max_length=64)] = None,
+        account_id: Annotated[str | None, Query(
+            max_length=64, description="only jobs run on this provider account")] = None,
         cursor: Annotated[str | None, Query(
             max_length=200, description="`next_cursor` of the previous page")] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -72,8 +74,8 @@ async def list_jobs(
     if cursor is not None:
         _check_cursor(cursor)
     page = await store.list_jobs(ingress.pool, status=status, provider=provider,
-                                 metadata=metadata or None, api_key_id=key.id, cursor=cursor,
-                                 limit=limit)
+                                 metadata=metadata or None, api_key_id=key.id,
+                                 account_id=account_id, cursor=cursor, limit=limit)
     body = JobPage(data=page.jobs, next_cursor=page.next_cursor)
     return Response(body.model_dump_json(), media_type="application/json")
 

@@ -47,7 +47,7 @@ async def test_an_operator_watches_a_job_arrive_progress_finish_and_replays_its_
         ".every(i => i.complete && i.naturalWidth > 0)", arg=job["id"])
     await page.screenshot(path=SHOTS / "jobs.png", full_page=True)
 
-    await row.locator("a").focus()
+    await row.locator('a[href^="/ui/jobs/"]').focus()
     await page.keyboard.press("Enter")  # the job page, from the keyboard
     await expect(page.locator("h1 .status")).to_have_text("completed")
     images = page.locator(".images img")

@@ -137,3 +137,27 @@ def test_a_supabase_url_that_is_not_an_http_url_is_refused_at_start(monkeypatch)
     monkeypatch.setenv("WOWZ_SUPABASE_URL", "abcd.supabase.co")
     with pytest.raises(ValueError, match="WOWZ_SUPABASE_URL: 'abcd.supabase.co' is not"):
         StoreSettings()
+
+
+async def test_jobs_are_filtered_by_the_account_that_ran_them_in_the_api_and_the_page(
+        serve, key, clean_db):
+    api = await serve()
+    ids = [(await api.client.post("/v1/jobs", json=JOB, headers=auth(key))).json()["id"]
+           for _ in range(3)]
+    for job_id, account in zip(ids, ("mj-1", "mj-2", "mj-1"), strict=True):
+        await clean_db.execute("update jobs set account_id = $2 where id = $1", job_id, account)
+    listed = (await api.client.get("/v1/jobs", params={"account_id": "mj-1", "limit": 1},
+                                   headers=auth(key))).json()
+    assert [j["id"] for j in listed["data"]] == [ids[2]]
+    more = (await api.client.get("/v1/jobs", params={
+        "account_id": "mj-1", "cursor": listed["next_cursor"]}, headers=auth(key))).json()
+    assert [j["id"] for j in more["data"]] == [ids[0]]
+    page = await api.client.get("/?account_id=mj-2", headers=auth(key))
+    assert re.findall(r'data-job="([^"]+)"', page.text) == [ids[1]]
+    assert '<a href="/?account_id=mj-2" title="jobs of this account">mj-2</a>' in page.text
+    assert 'name="account_id" value="mj-2"' in page.text
+    nothing = await api.client.get("/?account_id=mj-9", headers=auth(key))
+    assert "data-job=" not in nothing.text and "with these filters" in nothing.text
+    too_long = await api.client.get("/v1/jobs", params={"account_id": "x" * 65},
+                                    headers=auth(key))
+    assert too_long.status_code == 422 and "account_id" in too_long.text

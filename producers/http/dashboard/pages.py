@@ -1,6 +1,7 @@
 """The pages: jobs, a job, dead letters, the login."""
 
 import json
+import re
 from typing import Annotated
 from urllib.parse import parse_qs, quote
 
@@ -24,6 +25,7 @@ router = APIRouter()
 
 Viewer = Annotated[ApiKey | None, Depends(session.viewer)]
 PAGE_SIZE = 50
+ACCOUNT_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def to_login(request: Request) -> RedirectResponse:
@@ -46,16 +48,20 @@ async def jobs_page(request: Request, key: Viewer,
     query = request.query_params
     status = query.get("status") if query.get("status") in set(JobStatus) else None
     provider = query.get("provider") if query.get("provider") in ingress.providers else None
+    account = query.get("account_id", "").strip()
+    if not ACCOUNT_ID.fullmatch(account):
+        account = None  # not an account id: no such filter, as for an unknown status
+    filters = {"status": status, "provider": provider, "account_id": account}
     cursor = query.get("cursor") or None
     try:
-        found = await store.list_jobs(ingress.pool, status=status, provider=provider,
-                                      api_key_id=key.id, cursor=cursor, limit=PAGE_SIZE)
+        found = await store.list_jobs(ingress.pool, **filters, api_key_id=key.id,
+                                      cursor=cursor, limit=PAGE_SIZE)
     except ValueError:  # a cursor edited by hand
-        found = await store.list_jobs(ingress.pool, status=status, provider=provider,
-                                      api_key_id=key.id, limit=PAGE_SIZE)
+        found = await store.list_jobs(ingress.pool, **filters, api_key_id=key.id,
+                                      limit=PAGE_SIZE)
     return page(request, "jobs.html", key, jobs=found.jobs, next_cursor=found.next_cursor,
-                status=status, provider=provider, statuses=list(JobStatus),
-                providers=ingress.providers)
+                **filters, filtered={k: v for k, v in filters.items() if v},
+                statuses=list(JobStatus), providers=ingress.providers)
 
 
 @router.get("/ui/jobs/{job_id}")

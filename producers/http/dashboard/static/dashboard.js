@@ -55,7 +55,13 @@
     var status = tr.querySelector(".status, td:first-child span");
     status.className = "status s-" + u.status;
     status.textContent = u.status;
-    if (u.account_id) tr.querySelector(".account").textContent = u.account_id;
+    if (u.account_id && !tr.querySelector(".account a")) {
+      var account = document.createElement("a");
+      account.href = "/?account_id=" + encodeURIComponent(u.account_id);
+      account.title = "jobs of this account";
+      account.textContent = u.account_id;
+      tr.querySelector(".account").replaceChildren(account);
+    }
     if (u.event === "started" && !tr.dataset.started) tr.dataset.started = u.time;
     if (u.percent !== undefined) {
       tr.querySelector("progress").value = u.percent;
@@ -90,9 +96,11 @@
       var u = JSON.parse(message.data);
       var tr = body.querySelector('tr[data-job="' + CSS.escape(u.job_id) + '"]');
       if (!tr) {
-        // Only a new job enters the table, and only if the filters let it in.
+        // Only a new job enters the table, and only if the filters let it in (a new job has
+        // no account yet).
         if (u.event !== "requested" || (table.dataset.status && table.dataset.status !== "pending")
-            || (table.dataset.provider && table.dataset.provider !== u.provider)) return;
+            || (table.dataset.provider && table.dataset.provider !== u.provider)
+            || table.dataset.account) return;
         tr = newRow(u);
         body.insertBefore(tr, body.firstChild);
         var empty = document.getElementById("empty");
