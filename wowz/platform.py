@@ -108,6 +108,7 @@ class Platform:
                          object_root=s.store.storage_dir, public_url=s.http.public_url,
                          allow_private_urls=s.notifier.allow_private_urls,
                          max_body_bytes=s.http.max_body_bytes,
+                         seed_wait_s=s.http.seed_wait_s,
                          api_key_cache_s=s.http.api_key_cache_s, providers=list(PROVIDERS),
                          supabase_url=s.store.supabase_url,
                          hooks=Hooks(secret=s.hooks.supabase_hook_secret.get_secret_value()

@@ -43,6 +43,9 @@ class HttpSettings(_Base):
     port: int = 8000
     public_url: str = "http://127.0.0.1:8000"
     max_body_bytes: int = 1_000_000
+    seed_wait_s: float = Field(
+        300.0, gt=0, description="how long the seed's synchronous routes (/api/upload, caption, "
+                                 "upscale, ...) wait for their job before answering its id")
     api_key_cache_s: float = Field(2.0, description="how long a checked API key is trusted")
     metrics_port: int | None = Field(
         None, description="Prometheus port of a process without the ingress (wowz run ...)")

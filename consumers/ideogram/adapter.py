@@ -23,14 +23,16 @@ from schemas.inputs.ideogram import (
     IdeogramGenerate,
     IdeogramRemix,
     IdeogramRemoveBackground,
+    IdeogramUpload,
     IdeogramUpscale,
 )
 from schemas.jobs import Image, JobOutput
-from store import jobs
+from store import assets, jobs
 
 log = logging.getLogger("wowz.ideogram")
 
 ON_EARLIER_JOB = frozenset({"upscale", "remove_background"})
+ON_UPLOAD = frozenset({"describe", "custom"})  # their `image_id` is an earlier upload's
 
 
 class IdeogramAdapter:
@@ -46,7 +48,7 @@ class IdeogramAdapter:
         self._actions: dict[str, Callable[[JobContext], Awaitable[JobOutput]]] = {
             "remix": self._remix, "generate": self._generate, "custom": self._custom,
             "describe": self._describe, "upscale": self._upscale,
-            "remove_background": self._remove_background}
+            "remove_background": self._remove_background, "upload": self._upload_job}
 
     async def check_health(self) -> None:
         """A token that the API accepts, on an account that may still generate."""
@@ -56,8 +58,10 @@ class IdeogramAdapter:
                                 code=ErrorCode.quota_exhausted)
 
     async def account_for(self, job: JobRequested, pool: asyncpg.Pool) -> str | None:
-        """An action on an earlier job's image runs on that job's account: only it sees the
-        image (None: any account may run the job)."""
+        """An action on an earlier job's image, or on an image an `upload` job put there,
+        runs on that job's account: only it sees the image (None: any account may run it)."""
+        if job.action in ON_UPLOAD and job.input.get("image_id"):
+            return await assets.upload_owner(pool, job.input["image_id"])
         source_id = job.input.get("job_id") if job.action in ON_EARLIER_JOB else None
         source = await jobs.get_job(pool, source_id) if source_id else None
         return source.account_id if source else None
@@ -92,10 +96,14 @@ class IdeogramAdapter:
 
     async def _describe(self, ctx: JobContext) -> JobOutput:
         job = IdeogramDescribe.model_validate(ctx.job.input)
-        image_id = await self._upload(job.image_url)
+        image_id = job.image_id or await self._upload(job.image_url)
         caption = wire.parse_caption(
             await self.api.json("POST", wire.DESCRIBE, wire.describe_body(image_id)))
         return JobOutput(text=caption)
+
+    async def _upload_job(self, ctx: JobContext) -> JobOutput:
+        job = IdeogramUpload.model_validate(ctx.job.input)
+        return JobOutput(text=await self._upload(job.image_url))
 
     async def _upscale(self, ctx: JobContext) -> JobOutput:
         job = IdeogramUpscale.model_validate(ctx.job.input)

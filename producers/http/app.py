@@ -19,23 +19,23 @@ from producers.http import (
     routes_hooks,
     routes_jobs,
     routes_metrics,
+    seed,
     sse,
 )
 from producers.http.edge import Edge, RequestStats, origin
 from producers.http.ingress import Ingress
 from producers.http.routes_hooks import Hooks
-from producers.http.seed import jobs as seed_jobs
-from producers.http.seed import midjourney as seed_midjourney
 
 
 def create_app(*, pool: asyncpg.Pool, connection: AbstractConnection, object_root: Path,
                public_url: str, allow_private_urls: bool, max_body_bytes: int = 1_000_000,
                api_key_cache_s: float = 2.0, providers: list[str],
                outbox_interval_s: float = 3.0, hooks: Hooks | None = None,
-               supabase_url: str | None = None) -> FastAPI:
+               supabase_url: str | None = None, seed_wait_s: float = 300.0) -> FastAPI:
     """`pool` is migrated; `connection` a robust one. The app opens its own channels. `hooks`
     turns inbound webhooks (Supabase row changes) into jobs; `supabase_url`, when images are
-    stored in its Storage, is the one other origin the pages may show images from."""
+    stored in its Storage, is the one other origin the pages may show images from;
+    `seed_wait_s`, how long the seed's synchronous routes wait for their job."""
     ingress = Ingress(pool=pool, connection=connection, object_root=object_root,
                       public_url=public_url, allow_private_urls=allow_private_urls,
                       api_key_cache_s=api_key_cache_s, providers=providers,
@@ -58,9 +58,10 @@ def create_app(*, pool: asyncpg.Pool, connection: AbstractConnection, object_roo
         telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.ingress = ingress
     app.state.hooks = hooks or Hooks()
+    app.state.seed_wait_s = seed_wait_s
     errors.install(app)
     for module in (routes_jobs, sse, routes_deliveries, routes_health, routes_files,
-                   seed_midjourney, seed_jobs, routes_asyncapi, routes_hooks,
+                   seed, routes_asyncapi, routes_hooks,
                    routes_metrics, routes_dead, dashboard):
         app.include_router(module.router)
     app.state.request_stats = RequestStats()

@@ -28,6 +28,10 @@ ImageUrl = Annotated[str, AfterValidator(_image_url),
                      Field(max_length=URL_MAX, json_schema_extra={"format": "uri"})]
 
 
+# An image uploaded to Ideogram, by its id.
+UploadId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
 class Resolution(Strict):
     width: int = Field(1024, ge=256, le=2048)
     height: int = Field(1024, ge=256, le=2048)
@@ -74,15 +78,30 @@ class IdeogramCustom(Generation):
     """An image already uploaded to Ideogram, a prompt and the image's weight (the seed's
     /api/gencustom)."""
 
-    image_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    image_id: UploadId
     prompt: str = Field(min_length=1, max_length=4000)
     parent_weight: int = Field(50, ge=0, le=100)
 
 
 class IdeogramDescribe(Strict):
-    """The caption of an image; it comes back as `output.text`."""
+    """The caption of an image (a URL, or one uploaded by an `upload` job); it comes back as
+    `output.text`."""
 
-    image_url: ImageUrl
+    image_url: ImageUrl | None = None
+    image_id: UploadId | None = Field(None, description="the id an `upload` job gave")
+
+    @model_validator(mode="after")
+    def _one_image(self) -> "IdeogramDescribe":
+        if (self.image_url is None) == (self.image_id is None):
+            raise ValueError("give either image_url or image_id")
+        return self
+
+
+class IdeogramUpload(Strict):
+    """An image uploaded to Ideogram (the seed's /api/upload); its id comes back as
+    `output.text`, for `describe` and `custom` (which then run on the same account)."""
+
+    image_url: ImageUrl = Field(description="an image of at most 10 MB")
 
 
 JobId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -132,6 +151,7 @@ ACTIONS: dict[str, type[BaseModel]] = {
     "generate": IdeogramGenerate,
     "custom": IdeogramCustom,
     "describe": IdeogramDescribe,
+    "upload": IdeogramUpload,
     "upscale": IdeogramUpscale,
     "remove_background": IdeogramRemoveBackground,
 }

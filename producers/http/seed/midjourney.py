@@ -6,16 +6,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from producers.http.accept import accept
 from producers.http.auth import requires
 from producers.http.ingress import Ingress, ingress
 from schemas.inputs.midjourney import Mode
 from schemas.jobs import parse_request
+from store.accounts import list_accounts
 from store.keys import ApiKey
 
 router = APIRouter(prefix="/midjourney", tags=["seed"])
+# The seed's documents and clients say "relaxed" for Midjourney's relax mode.
+SeedMode = Annotated[Mode | None, BeforeValidator(lambda v: "relax" if v == "relaxed" else v)]
 
 
 class SeedOptions(BaseModel):
@@ -30,7 +33,7 @@ class SeedOptions(BaseModel):
     stop: int | None = None
     tile: bool | None = None
     niji: int | None = None
-    mode: Mode | None = None
+    mode: SeedMode = None
     private: bool | None = None
 
 
@@ -94,3 +97,77 @@ async def genimage_query(request: Request, key: Annotated[ApiKey, Depends(requir
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False)) from None
     return await _genimage(body, key, ingress)
+
+
+class VideoOptions(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    chaos: int | None = None  # accepted as the seed did; a video takes no chaos, ar or private
+    ar: str | None = None
+    motion: str | None = None
+    mode: SeedMode = None
+    private: bool | None = None
+
+
+class GenVideo(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    image_url: str = Field(description="required: the image to animate")
+    text_prompt: str | None = None
+    options: VideoOptions = Field(default_factory=VideoOptions)
+
+
+async def _genvideo(body: GenVideo, key: ApiKey, ingress: Ingress) -> Response:
+    job_input = {"image_url": body.image_url, "prompt": body.text_prompt or "",
+                 **body.options.model_dump(include={"motion", "mode"}, exclude_none=True)}
+    try:
+        request = parse_request({"provider": "midjourney", "action": "video",
+                                 "input": job_input})
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
+    job, _ = await accept(ingress, request, key=key, idempotency_key=None)
+    answer = {
+        "success": True, "message": "Video generation started",
+        "data": {"jobId": job.id, "status": job.status.value}, "jobId": job.id,
+        "retryCount": 0, "imageUrl": body.image_url, "prompt": body.text_prompt,
+        "timestamp": datetime.now(UTC).isoformat()}
+    return Response(json.dumps(answer), media_type="application/json")
+
+
+@router.post("/genvideo")
+async def genvideo(body: GenVideo, key: Annotated[ApiKey, Depends(requires("submit"))],
+                   ingress: Annotated[Ingress, Depends(ingress)]) -> Response:
+    """Start a Midjourney video job from an image (the seed's route); its answer also carries
+    `jobId`, for `GET /api/job/{jobId}` (the videos are in `/v1/jobs/{id}` output.videos)."""
+    return await _genvideo(body, key, ingress)
+
+
+@router.get("/genvideo")
+async def genvideo_query(request: Request, key: Annotated[ApiKey, Depends(requires("submit"))],
+                         ingress: Annotated[Ingress, Depends(ingress)]) -> Response:
+    """The same with the fields as query parameters (`options.<name>` or the bare name)."""
+    query = dict(request.query_params)
+    options = {k.removeprefix("options."): v for k, v in query.items()
+               if k.removeprefix("options.") in VideoOptions.model_fields}
+    try:
+        body = GenVideo.model_validate({**query, "options": options})
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
+    return await _genvideo(body, key, ingress)
+
+
+@router.get("/status")
+async def status(key: Annotated[ApiKey, Depends(requires("read"))],
+                 ingress: Annotated[Ingress, Depends(ingress)]) -> Response:
+    """The seed's login check, from the Midjourney accounts as their services last wrote them:
+    logged in when one is healthy; `uptime` since the longest-healthy one became healthy."""
+    accounts = await list_accounts(ingress.pool, provider="midjourney")
+    healthy = [a for a in accounts if a["healthy"] and a["enabled"]]
+    since = min((a["since"] for a in healthy), default=None)
+    answer = {
+        "success": True, "isLoggedIn": bool(healthy),
+        "status": "running" if healthy else "error" if accounts else "stopped",
+        "uptime": int((datetime.now(UTC) - since).total_seconds()) if since else 0,
+        "accounts": [{"id": a["id"], "healthy": a["healthy"], "reason": a["reason"]}
+                     for a in accounts]}
+    return Response(json.dumps(answer), media_type="application/json")
