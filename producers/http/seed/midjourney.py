@@ -2,7 +2,7 @@
 
 import json
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -12,11 +12,12 @@ from producers.http.accept import accept
 from producers.http.auth import requires
 from producers.http.ingress import Ingress, ingress
 from schemas.inputs.midjourney import Mode
-from schemas.jobs import parse_request
+from schemas.jobs import Job, JobRequest, parse_request
 from store.accounts import list_accounts
 from store.keys import ApiKey
 
 router = APIRouter(prefix="/midjourney", tags=["seed"])
+M = TypeVar("M", bound=BaseModel)
 # The seed's documents and clients say "relaxed" for Midjourney's relax mode.
 SeedMode = Annotated[Mode | None, BeforeValidator(lambda v: "relax" if v == "relaxed" else v)]
 
@@ -61,12 +62,28 @@ def _job_request(body: GenImage) -> dict[str, Any]:
             "metadata": metadata}
 
 
-async def _genimage(body: GenImage, key: ApiKey, ingress: Ingress) -> Response:
+async def _accept(ingress: Ingress, key: ApiKey, data: dict[str, Any]) -> tuple[JobRequest, Job]:
     try:
-        request = parse_request(_job_request(body))
+        request = parse_request(data)
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False)) from None
     job, _ = await accept(ingress, request, key=key, idempotency_key=None)
+    return request, job
+
+
+def _from_query(request: Request, model: type[M], options: type[BaseModel]) -> M:
+    """The body from query parameters: `options.<name>` or the bare name of an option."""
+    query = dict(request.query_params)
+    chosen = {k.removeprefix("options."): v for k, v in query.items()
+              if k.removeprefix("options.") in options.model_fields}
+    try:
+        return model.model_validate({**query, "options": chosen})
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
+
+
+async def _genimage(body: GenImage, key: ApiKey, ingress: Ingress) -> Response:
+    request, job = await _accept(ingress, key, _job_request(body))
     mode = request.input["options"]["mode"]
     answer = {
         "success": True, "message": "Image generation started",
@@ -89,14 +106,7 @@ async def genimage(body: GenImage, key: Annotated[ApiKey, Depends(requires("subm
 async def genimage_query(request: Request, key: Annotated[ApiKey, Depends(requires("submit"))],
                          ingress: Annotated[Ingress, Depends(ingress)]) -> Response:
     """The same with the fields as query parameters (`options.<name>` or the bare name)."""
-    query = dict(request.query_params)
-    options = {k.removeprefix("options."): v for k, v in query.items()
-               if k.removeprefix("options.") in SeedOptions.model_fields}
-    try:
-        body = GenImage.model_validate({**query, "options": options})
-    except ValidationError as exc:
-        raise RequestValidationError(exc.errors(include_url=False)) from None
-    return await _genimage(body, key, ingress)
+    return await _genimage(_from_query(request, GenImage, SeedOptions), key, ingress)
 
 
 class VideoOptions(BaseModel):
@@ -120,12 +130,8 @@ class GenVideo(BaseModel):
 async def _genvideo(body: GenVideo, key: ApiKey, ingress: Ingress) -> Response:
     job_input = {"image_url": body.image_url, "prompt": body.text_prompt or "",
                  **body.options.model_dump(include={"motion", "mode"}, exclude_none=True)}
-    try:
-        request = parse_request({"provider": "midjourney", "action": "video",
-                                 "input": job_input})
-    except ValidationError as exc:
-        raise RequestValidationError(exc.errors(include_url=False)) from None
-    job, _ = await accept(ingress, request, key=key, idempotency_key=None)
+    _, job = await _accept(ingress, key, {"provider": "midjourney", "action": "video",
+                                          "input": job_input})
     answer = {
         "success": True, "message": "Video generation started",
         "data": {"jobId": job.id, "status": job.status.value}, "jobId": job.id,
@@ -146,14 +152,7 @@ async def genvideo(body: GenVideo, key: Annotated[ApiKey, Depends(requires("subm
 async def genvideo_query(request: Request, key: Annotated[ApiKey, Depends(requires("submit"))],
                          ingress: Annotated[Ingress, Depends(ingress)]) -> Response:
     """The same with the fields as query parameters (`options.<name>` or the bare name)."""
-    query = dict(request.query_params)
-    options = {k.removeprefix("options."): v for k, v in query.items()
-               if k.removeprefix("options.") in VideoOptions.model_fields}
-    try:
-        body = GenVideo.model_validate({**query, "options": options})
-    except ValidationError as exc:
-        raise RequestValidationError(exc.errors(include_url=False)) from None
-    return await _genvideo(body, key, ingress)
+    return await _genvideo(_from_query(request, GenVideo, VideoOptions), key, ingress)
 
 
 @router.get("/status")
