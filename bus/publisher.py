@@ -9,6 +9,7 @@ from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMe
 
 from bus import metrics, topology
 from bus.codec import to_message
+from bus.provider_token import HEADER as PROVIDER_TOKEN
 from schemas.events import Event
 
 DEAD_REASON = "x-wowz-dead-reason"
@@ -57,6 +58,7 @@ class Publisher:
     async def dead_letter(self, message: AbstractIncomingMessage, *, queue: str,
                           reason: str) -> None:
         headers = {**(message.headers or {}), DEAD_REASON: reason[:2000], DEAD_QUEUE: queue}
+        headers.pop(PROVIDER_TOKEN, None)  # dead letters are kept for days; the token is not
         exchange = await self._exchange(topology.DEAD)
         await exchange.publish(_copy(message, headers), routing_key=queue)
         metrics.DEAD_LETTERS.labels(queue).inc()

@@ -43,6 +43,10 @@ class JobRequested(JobEvent):
     idempotency_key: str | None = None
     timeout_s: int = 600
     requested_by: str | None = None
+    own_token: bool = Field(False, description=(
+        "the client sent its own provider token for this job alone: it travels sealed in the "
+        "message's x-wowz-provider-token header, never in this data; without that header the "
+        "job fails with auth_expired rather than run on an account's token"))
     seq: int = 0
 
 

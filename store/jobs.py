@@ -48,6 +48,7 @@ class NewJob:
     request: JobRequest
     api_key_id: str | None
     idempotency_key: str | None
+    own_token: bool = False  # the client sent its own provider token (never stored itself)
 
 
 async def create_jobs(pool: asyncpg.Pool, new: list[NewJob]) -> list[tuple[Job, bool]]:
@@ -57,19 +58,20 @@ async def create_jobs(pool: asyncpg.Pool, new: list[NewJob]) -> list[tuple[Job, 
     ids = [new_job_id() for _ in new]
     rows = await pool.fetch(
         """insert into jobs (id, provider, action, input, webhook, metadata, idempotency_key,
-                              api_key_id, timeout_s)
+                              api_key_id, timeout_s, own_token)
             select id, provider, action, input::jsonb, webhook::jsonb, metadata::jsonb,
-                   idempotency_key, api_key_id, timeout_s
+                   idempotency_key, api_key_id, timeout_s, own_token
               from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                          $6::text[], $7::text[], $8::text[], $9::int[])
+                          $6::text[], $7::text[], $8::text[], $9::int[], $10::bool[])
                    as n(id, provider, action, input, webhook, metadata, idempotency_key,
-                        api_key_id, timeout_s)
+                        api_key_id, timeout_s, own_token)
             on conflict do nothing returning id, created_at""",
         ids, [n.request.provider for n in new], [n.request.action for n in new],
         [to_json(n.request.input).decode() for n in new],
         [n.request.webhook.model_dump_json() if n.request.webhook else None for n in new],
         [to_json(n.request.metadata).decode() for n in new], [n.idempotency_key for n in new],
-        [n.api_key_id for n in new], [n.request.timeout_s for n in new])
+        [n.api_key_id for n in new], [n.request.timeout_s for n in new],
+        [n.own_token for n in new])
     asked = dict(zip(ids, new))
     created = {r["id"]: _written(r["id"], r["created_at"], asked[r["id"]]) for r in rows}
     taken = [(n.api_key_id or "", n.idempotency_key) for i, n in zip(ids, new)

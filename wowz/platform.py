@@ -10,6 +10,7 @@ import prometheus_client
 import uvicorn
 
 from bus import topology
+from bus.provider_token import TokenSeal
 from consumers.providers.accounts import Account, load_accounts
 from schemas.inputs import PROVIDERS
 from store import db
@@ -111,6 +112,7 @@ class Platform:
                          seed_wait_s=s.http.seed_wait_s,
                          api_key_cache_s=s.http.api_key_cache_s, providers=list(PROVIDERS),
                          supabase_url=s.store.supabase_url,
+                         token_seal=TokenSeal(s.bus.provider_token_key.get_secret_value()),
                          hooks=Hooks(secret=s.hooks.supabase_hook_secret.get_secret_value()
                                      if s.hooks.supabase_hook_secret else None,
                                      maps=s.hooks.supabase_hook_maps))

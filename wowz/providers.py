@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import asyncpg
 from aio_pika.abc import AbstractConnection
 
+from bus.provider_token import TokenSeal
 from consumers.providers.accounts import Account
 from consumers.providers.browser import BrowserConfig
 from consumers.providers.service import ProviderService
@@ -25,6 +26,10 @@ class Shared:
         s = self.settings.browser
         return BrowserConfig(executable=s.chromium_path, args=s.chromium_args,
                              headless=s.headless)
+
+    def token_seal(self) -> TokenSeal:
+        """Opens the provider tokens that clients send with their jobs (the ingress seals)."""
+        return TokenSeal(self.settings.bus.provider_token_key.get_secret_value())
 
     def of(self, provider: str) -> list[Account]:
         return [a for a in self.accounts if a.provider == provider]
@@ -78,7 +83,8 @@ def ideogram(shared: Shared) -> ProviderService:
         allow_private_urls=s.notifier.allow_private_urls, pool=shared.pool)
     return ProviderService(provider="ideogram", accounts=shared.of("ideogram"),
                            adapter_factory=factory, pool=shared.pool,
-                           connection=shared.connection, objects=shared.objects)
+                           connection=shared.connection, objects=shared.objects,
+                           token_seal=shared.token_seal())
 
 
 PROVIDER_SERVICES = {

@@ -1,5 +1,6 @@
 """Settings, one class per concern, all read from `WOWZ_*` variables and `.env` once at start."""
 
+import secrets
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -17,6 +18,11 @@ class _Base(BaseSettings):
 
 class BusSettings(_Base):
     amqp_url: SecretStr = SecretStr("amqp://guest:guest@127.0.0.1:5672/")
+    provider_token_key: SecretStr = Field(
+        default_factory=lambda: SecretStr(secrets.token_urlsafe(32)),
+        description="encrypts a job's own provider token on the bus; give the ingress and the "
+                    "provider services the same one (unset: a random key, good only for "
+                    "services in one process, as `wowz up`)")
 
 
 class StoreSettings(_Base):

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 from PIL import Image as PILImage
 
+from bus.provider_token import ProviderToken
 from consumers.ideogram import wire
 from consumers.ideogram.client import IdeogramApi
 from consumers.providers.context import JobContext
@@ -67,7 +68,16 @@ class IdeogramAdapter:
         return source.account_id if source else None
 
     async def run(self, ctx: JobContext) -> JobOutput:
-        return await self._actions[ctx.job.action](ctx)
+        adapter = self if ctx.provider_token is None else self._on_token(ctx.provider_token)
+        return await adapter._actions[ctx.job.action](ctx)
+
+    def _on_token(self, token: ProviderToken) -> "IdeogramAdapter":
+        """This account's browser session, calling with the client's own token for one job
+        (and the user id it came with, else the account's, as for a token of this account)."""
+        return IdeogramAdapter(self.api.with_token(token.value),
+                               user_id=token.user_id or self.user_id, bucket=self.bucket,
+                               allow_private_urls=self.allow_private_urls,
+                               poll_interval_s=self.poll_interval_s, pool=self.pool)
 
     async def _remix(self, ctx: JobContext) -> JobOutput:
         job = IdeogramRemix.model_validate(ctx.job.input)

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from consumers.ideogram import wire
-from consumers.ideogram.tokens import TokenProvider
+from consumers.ideogram.tokens import JobToken, TokenProvider
 from consumers.providers.browser import BrowserSession, Response
 from schemas.errors import AuthExpired, BadInput, ErrorCode, Moderated, ProviderError, RateLimited
 
@@ -36,9 +36,13 @@ CALL_JS = """async ([url, method, token, body, file]) => {
 
 
 class IdeogramApi:
-    def __init__(self, session: BrowserSession, tokens: TokenProvider):
+    def __init__(self, session: BrowserSession, tokens: TokenProvider | JobToken):
         self.session = session
         self.tokens = tokens
+
+    def with_token(self, token: str) -> "IdeogramApi":
+        """The same browser session, calling with a client's own token for one job."""
+        return IdeogramApi(self.session, JobToken(token))
 
     async def json(self, method: str, path: str, body: Any = None) -> Any:
         response, _ = await self._call(method, path, body=body)

@@ -129,6 +129,20 @@ class TokenProvider:
         return token.value
 
 
+class JobToken:
+    """A client's own token for one job, used as given. There is nothing to renew it from: a
+    401 fails that job (the runner does not pause the account for a client's token)."""
+
+    def __init__(self, value: str):
+        self._value = value
+
+    async def get(self) -> str:
+        return self._value
+
+    async def refresh(self, rejected: str) -> str:
+        raise AuthExpired("Ideogram refused it (HTTP 401); a client's token is not renewed")
+
+
 def _quiet(task: asyncio.Task) -> None:
     """A background renewal that failed is retried by the next caller; it is only logged."""
     if not task.cancelled() and task.exception() is not None:

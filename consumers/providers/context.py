@@ -6,6 +6,7 @@ from typing import Any, Protocol
 
 import asyncpg
 
+from bus.provider_token import ProviderToken
 from bus.publisher import Publisher
 from schemas.events import Event, JobEvent, JobProgress, JobRequested
 from schemas.jobs import JobOutput
@@ -27,12 +28,14 @@ class Seq:
 class JobContext:
     def __init__(self, *, job: JobRequested, account_id: str, attempt: int,
                  provider_job_id: str | None, pool: asyncpg.Pool, publisher: Publisher,
-                 objects: ObjectStore):
+                 objects: ObjectStore, provider_token: ProviderToken | None = None):
         self.job = job
         self.account_id = account_id
         self.attempt = attempt
         self.provider_job_id = provider_job_id
         self.objects = objects
+        # The client's own token for this job alone (None: the account's credentials).
+        self.provider_token = provider_token
         self.seq = Seq(attempt)
         self._pool = pool
         self._publisher = publisher

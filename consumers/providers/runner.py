@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from bus import metrics
 from bus.consumer import Reject, Requeue, Retry
+from bus.provider_token import ProviderToken, TokenSeal
 from bus.publisher import Publisher
 from consumers.providers.accounts import AccountState
 from consumers.providers.context import Adapter, JobContext
@@ -39,10 +40,12 @@ async def _nobody(account_id: str, reason: str) -> None:
 
 
 class JobRunner:
-    def __init__(self, *, pool: asyncpg.Pool, publisher: Publisher, objects: ObjectStore):
+    def __init__(self, *, pool: asyncpg.Pool, publisher: Publisher, objects: ObjectStore,
+                 token_seal: TokenSeal | None = None):
         self.pool = pool
         self.publisher = publisher
         self.objects = objects
+        self.token_seal = token_seal  # opens jobs' own provider tokens (None: refused)
         self.running: dict[str, asyncio.Task] = {}
         # The healthy accounts of this process, so that a redelivered job resumes on the
         # account that submitted it even when another account's consumer received it.
@@ -93,8 +96,9 @@ class JobRunner:
                           code=ErrorCode.no_account)
 
     async def run(self, job: JobRequested, *, adapter: Adapter, account_id: str,
-                  fresh: bool = False) -> None:
-        """`fresh`: a first delivery (not a redelivery after a crash, not a retry)."""
+                  fresh: bool = False, sealed_token: str | bytes | None = None) -> None:
+        """`fresh`: a first delivery (not a redelivery after a crash, not a retry).
+        `sealed_token`: the message's sealed provider token header, if any."""
         problem = input_problem(job)
         if problem is not None:
             await self.refuse(job_id=job.job_id, provider=job.provider, problem=problem)
@@ -117,6 +121,10 @@ class JobRunner:
                          publisher=self.publisher, objects=self.objects)
         if run.cancel_requested:
             return await self._fail(ctx, ErrorCode.cancelled, "cancelled before it started")
+        try:
+            ctx.provider_token = self._own_token(job, sealed_token)
+        except WowzError as exc:
+            return await self._fail(ctx, exc.code, exc.message)
         started = time.monotonic()
         await ctx.emit(ctx.event(JobStarted, account_id=account_id, attempt=run.attempt))
         log.info("job started", extra=_ctx(job, account_id, attempt=run.attempt,
@@ -135,6 +143,8 @@ class JobRunner:
                 raise  # shutting down: the message goes back to the queue
             return await self._fail(ctx, ErrorCode.cancelled, "cancelled by the client")
         except AuthExpired as exc:
+            if ctx.provider_token is not None:  # the client's token failed, not the account
+                return await self._fail(ctx, exc.code, f"the job's own token: {exc.message}")
             await self.pause_account(account_id, f"{exc.code}: {exc.message}")
             raise Requeue() from None
         except WowzError as exc:
@@ -143,7 +153,7 @@ class JobRunner:
             if exc.retryable and run.attempt < MAX_ATTEMPTS:
                 raise Retry(5.0 * run.attempt, exc.message) from None
             await self._fail(ctx, exc.code, exc.message, retryable=exc.retryable)
-            if exc.code in ACCOUNT_TROUBLE:
+            if exc.code in ACCOUNT_TROUBLE and ctx.provider_token is None:
                 await self.pause_account(account_id, f"{exc.code}: {exc.message}")
             return
         finally:
@@ -158,6 +168,25 @@ class JobRunner:
         metrics.JOB_SECONDS.labels(job.provider, job.action).observe(duration)
         log.info("job completed", extra=_ctx(job, account_id, duration_s=round(duration, 3),
                                              images=len(output.images)))
+
+    def _own_token(self, job: JobRequested, sealed: str | bytes | None) -> ProviderToken | None:
+        """The client's own token for the job, or None for the account's. A job that came with
+        one must not silently run on an account's token instead."""
+        if sealed is None:
+            if job.own_token:
+                raise WowzError(
+                    "the job's own provider token did not reach the provider service (the "
+                    "request was republished from the outbox, which never stores tokens); "
+                    "submit the job again", code=ErrorCode.auth_expired)
+            return None
+        try:
+            if self.token_seal is None:
+                raise ValueError("this service has no WOWZ_PROVIDER_TOKEN_KEY")
+            return self.token_seal.open(sealed)
+        except ValueError as exc:
+            raise WowzError(f"the job's own provider token could not be read: {exc}; the "
+                            "ingress and the provider services need the same key",
+                            code=ErrorCode.auth_expired) from None
 
     async def _fail(self, ctx: JobContext, code: ErrorCode, message: str, *,
                     retryable: bool = False) -> None:

@@ -10,6 +10,7 @@ from aio_pika.abc import AbstractConnection, AbstractIncomingMessage
 
 from bus import topology
 from bus.consumer import decode
+from bus.provider_token import TokenSeal
 from bus.publisher import Publisher
 from consumers.providers.accounts import Account, AccountState
 from consumers.providers.context import Adapter
@@ -27,7 +28,8 @@ class ProviderService:
     def __init__(self, *, provider: str, accounts: list[Account], adapter_factory: AdapterFactory,
                  pool: asyncpg.Pool, connection: AbstractConnection, objects: ObjectStore,
                  credentials_loader: Callable[[Account, Adapter], object] | None = None,
-                 recheck_s: float = 30.0, grace_s: float = 30.0):
+                 recheck_s: float = 30.0, grace_s: float = 30.0,
+                 token_seal: TokenSeal | None = None):
         self.provider = provider
         self.accounts = [a for a in accounts if a.provider == provider]
         self.adapter_factory = adapter_factory
@@ -37,6 +39,7 @@ class ProviderService:
         self.credentials_loader = credentials_loader
         self.recheck_s = recheck_s
         self.grace_s = grace_s
+        self.token_seal = token_seal
         self.workers: list[AccountWorker] = []
         self.runner: JobRunner | None = None
         self._publisher: Publisher | None = None
@@ -48,7 +51,8 @@ class ProviderService:
 
     async def start(self) -> None:
         self._publisher = await Publisher.open(self.connection)
-        self.runner = JobRunner(pool=self.pool, publisher=self._publisher, objects=self.objects)
+        self.runner = JobRunner(pool=self.pool, publisher=self._publisher, objects=self.objects,
+                                token_seal=self.token_seal)
         for account in self.accounts:
             adapter = self.adapter_factory(account)
             reload = None

@@ -13,6 +13,7 @@ from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMe
 
 from bus import metrics
 from bus.consumer import Requeue, attempt_of, consume
+from bus.provider_token import HEADER as PROVIDER_TOKEN
 from bus.publisher import Publisher
 from bus.topology import provider_queue
 from consumers.providers.accounts import AccountState
@@ -117,7 +118,8 @@ class AccountWorker:
             self.state.count_job()
             await self._save_state()
             await self.runner.run(event.data, adapter=self.adapter, account_id=self.account_id,
-                                  fresh=not message.redelivered and attempt_of(message) == 0)
+                                  fresh=not message.redelivered and attempt_of(message) == 0,
+                                  sealed_token=(message.headers or {}).get(PROVIDER_TOKEN))
         finally:
             self.state.running -= 1
             self._in_flight.dec()

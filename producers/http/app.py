@@ -1,6 +1,7 @@
 """The FastAPI app of the ingress. Run it with uvicorn (uvloop, httptools)."""
 
 import contextlib
+import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import asyncpg
 from aio_pika.abc import AbstractConnection
 from fastapi import FastAPI
 
+from bus.provider_token import TokenSeal
 from producers.http import (
     dashboard,
     errors,
@@ -31,15 +33,19 @@ def create_app(*, pool: asyncpg.Pool, connection: AbstractConnection, object_roo
                public_url: str, allow_private_urls: bool, max_body_bytes: int = 1_000_000,
                api_key_cache_s: float = 2.0, providers: list[str],
                outbox_interval_s: float = 3.0, hooks: Hooks | None = None,
-               supabase_url: str | None = None, seed_wait_s: float = 300.0) -> FastAPI:
+               supabase_url: str | None = None, seed_wait_s: float = 300.0,
+               token_seal: TokenSeal | None = None) -> FastAPI:
     """`pool` is migrated; `connection` a robust one. The app opens its own channels. `hooks`
     turns inbound webhooks (Supabase row changes) into jobs; `supabase_url`, when images are
     stored in its Storage, is the one other origin the pages may show images from;
-    `seed_wait_s`, how long the seed's synchronous routes wait for their job."""
+    `seed_wait_s`, how long the seed's synchronous routes wait for their job; `token_seal`
+    seals jobs' own provider tokens for the provider services (by default with a random key:
+    only services in this process can open them)."""
     ingress = Ingress(pool=pool, connection=connection, object_root=object_root,
                       public_url=public_url, allow_private_urls=allow_private_urls,
                       api_key_cache_s=api_key_cache_s, providers=providers,
-                      outbox_interval_s=outbox_interval_s)
+                      outbox_interval_s=outbox_interval_s,
+                      token_seal=token_seal or TokenSeal(secrets.token_urlsafe(32)))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

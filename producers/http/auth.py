@@ -43,10 +43,14 @@ class KeyCache:
 
 
 def presented_key(request: Request) -> str | None:
+    # X-API-Key first: beside it, Authorization may carry a provider's token (the seed's
+    # clients sent their Ideogram bearer there).
+    if api_key := request.headers.get("x-api-key"):
+        return api_key
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
-    return request.headers.get("x-api-key") or None
+    return None
 
 
 async def authorize(request: Request, scope: str) -> ApiKey:

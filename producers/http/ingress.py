@@ -11,6 +11,7 @@ from aio_pika.abc import AbstractConnection
 from fastapi import Request
 
 from bus import topology
+from bus.provider_token import HEADER, ProviderToken, TokenSeal
 from bus.publisher import Publisher
 from producers.http.auth import KeyCache
 from producers.http.inserts import JobInserts
@@ -26,7 +27,7 @@ PUBLISH_TIMEOUT_S = 5.0
 class Ingress:
     def __init__(self, *, pool: asyncpg.Pool, connection: AbstractConnection, object_root: Path,
                  public_url: str, allow_private_urls: bool, api_key_cache_s: float,
-                 providers: list[str], outbox_interval_s: float):
+                 providers: list[str], outbox_interval_s: float, token_seal: TokenSeal):
         self.pool = pool
         self.connection = connection
         self.object_root = object_root.resolve()
@@ -34,6 +35,7 @@ class Ingress:
         self.allow_private_urls = allow_private_urls
         self.providers = providers
         self.outbox_interval_s = outbox_interval_s
+        self.token_seal = token_seal
         self.keys = KeyCache(pool, api_key_cache_s)
         self.inserts = JobInserts(pool, max_in_flight=1)
         self.live = LiveEvents(connection)
@@ -58,12 +60,16 @@ class Ingress:
         if self.publisher is not None:
             await self.publisher.close()
 
-    async def announce(self, job: Job, requested_by: str) -> None:
-        """Publish the new job's JobRequested. If the bus does not confirm, the job is still
-        accepted: it is in Postgres, and the outbox relay publishes it within seconds."""
+    async def announce(self, job: Job, requested_by: str,
+                       token: ProviderToken | None = None) -> None:
+        """Publish the new job's JobRequested, with the client's own provider `token` sealed in
+        a header. If the bus does not confirm, the job is still accepted: it is in Postgres,
+        and the outbox relay publishes it within seconds (without the token, never stored)."""
+        headers = {HEADER: self.token_seal.seal(token)} if token is not None else None
         try:
             async with asyncio.timeout(PUBLISH_TIMEOUT_S):
-                await self.publisher.publish(requested_event(job, requested_by))
+                await self.publisher.publish(
+                    requested_event(job, requested_by, own_token=token is not None), headers)
         except Exception:  # any bus failure: the relay is the fallback
             log.exception("JobRequested not confirmed; left to the outbox relay",
                           extra={"job_id": job.id})

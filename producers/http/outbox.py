@@ -20,11 +20,11 @@ log = logging.getLogger("wowz.outbox")
 REQUESTED_IDS = uuid.UUID("0b6f6b3e-5d0c-4d8a-9a51-3f1f0c2b7e11")
 
 
-def requested_event(job: Job, requested_by: str | None) -> Event:
+def requested_event(job: Job, requested_by: str | None, *, own_token: bool = False) -> Event:
     return Event.of(JobRequested(
         job_id=job.id, provider=job.provider, action=job.action, input=job.input,
         webhook=job.webhook, metadata=job.metadata, idempotency_key=job.idempotency_key,
-        timeout_s=job.timeout_s, requested_by=requested_by),
+        timeout_s=job.timeout_s, requested_by=requested_by, own_token=own_token),
         id=str(uuid.uuid5(REQUESTED_IDS, job.id)))
 
 
@@ -91,8 +91,11 @@ class OutboxRelay:
             rows = await unpublished(conn, older_than_s=self.older_than_s)
             if not rows:
                 return 0
+            # A job's own provider token was never stored: its event goes out without it
+            # (own_token says so) and the job fails with auth_expired at the consumer.
             await self.publisher.publish_many(
-                [requested_event(to_job(r), r["api_key_id"]) for r in rows])
+                [requested_event(to_job(r), r["api_key_id"], own_token=r["own_token"])
+                 for r in rows])
             # The connection holding the row locks, not the pool: it has the same `execute`.
             await mark_published(conn, [r["id"] for r in rows])
         log.warning("outbox relay published %d stranded jobs", len(rows))

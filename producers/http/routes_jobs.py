@@ -35,6 +35,14 @@ async def submit_job(
         idempotency_key: Annotated[str | None, Header(
             alias="Idempotency-Key", max_length=IDEMPOTENCY_KEY_MAX,
             description="a retry with the same key returns the first job")] = None,
+        provider_token: Annotated[str | None, Header(
+            alias="X-Provider-Token",
+            description="the client's own provider bearer token (Ideogram), used for this job "
+                        "alone, never stored or logged; a 401 with it fails the job")] = None,
+        provider_user_id: Annotated[str | None, Header(
+            alias="X-Provider-User-Id",
+            description="the provider's user id of that token's account (by default the "
+                        "account's own)")] = None,
 ) -> Job:
     """Accept a job: stored, then published as `wowz.job.requested`; 202 with the job."""
     raise NotImplementedError  # never called: served by submit.submit, see there why

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from producers.http.accept import accept
 from producers.http.auth import authorize
 from producers.http.ingress import Ingress
+from producers.http.provider_token import provider_token
 from schemas.jobs import Job, JobRequest, parse_request
 
 IDEMPOTENCY_KEY_MAX = 200
@@ -36,6 +37,7 @@ def served_by(handler: Handler) -> type[APIRoute]:
 
 async def submit(request: Request) -> Response:
     key = await authorize(request, "submit")
+    token = provider_token(request)
     idempotency_key = request.headers.get("idempotency-key")
     # FastAPI reports a bad header and a bad body together, header first: so do we.
     errors = []
@@ -56,7 +58,7 @@ async def submit(request: Request) -> Response:
         raise RequestValidationError(exc.errors(include_url=False)) from None
     ingress: Ingress = request.app.state.ingress
     job, created = await accept(ingress, job_request, key=key, idempotency_key=idempotency_key,
-                                may_hold_nul=b"\\u0000" in body)
+                                may_hold_nul=b"\\u0000" in body, provider_token=token)
     return job_response(ingress, job, 202 if created else 200)
 
 

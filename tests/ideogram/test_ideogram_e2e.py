@@ -2,17 +2,20 @@
 the seed's layout, and kept in product_design's remixed_designs_url."""
 
 import asyncio
+import io
 import json
+import logging
 import socket
 import uuid
 
 import httpx
 import pytest
 import standardwebhooks
+from PIL import Image as PILImage
 
 from store import keys
 from tests.e2e.receiver import Receiver
-from tests.ideogram.helpers import ideogram_account, image_app, sandbox_post
+from tests.ideogram.helpers import ideogram_account, image_app, sandbox_get, sandbox_post
 
 pytestmark = pytest.mark.e2e
 
@@ -110,10 +113,7 @@ async def test_a_finished_remix_is_upscaled_and_cut_out_by_its_job_id_on_its_acc
         await receiver.wait_for(1, timeout=1)  # the remix's own callback, already there
         done = {}
         for job_id in ids:
-            async with asyncio.timeout(30):
-                while (job := (await client.get(f"/v1/jobs/{job_id}")).json())["status"] in (
-                        "pending", "processing"):
-                    await asyncio.sleep(0.2)
+            job = await finished(client, job_id)
             done[job["action"]] = job
     source = remix["output"]["images"][1]
     [big] = done["upscale"]["output"]["images"]
@@ -126,3 +126,101 @@ async def test_a_finished_remix_is_upscaled_and_cut_out_by_its_job_id_on_its_acc
     assert done["upscale"]["output"]["text"] == "a fox, flat vector"
     assert cut["url"].endswith(f"/product-ideas/{done['remove_background']['id']}/"
                                f"{cut['response_id']}.png")
+
+
+async def finished(client: httpx.AsyncClient, job_id: str) -> dict:
+    """The job once it is over (polled: the tests that follow webhooks use the receiver)."""
+    async with asyncio.timeout(30):
+        while (job := (await client.get(f"/v1/jobs/{job_id}")).json())["status"] in (
+                "pending", "processing"):
+            await asyncio.sleep(0.1)
+    return job
+
+
+def submit(client: httpx.AsyncClient, action: str, input_: dict, *, webhook: str | None = None,
+           headers: dict | None = None):
+    body = {"provider": "ideogram", "action": action, "input": input_}
+    if webhook is not None:
+        body["webhook"] = {"url": webhook}
+    return client.post("/v1/jobs", json=body, headers=headers)
+
+
+async def test_a_generate_job_comes_back_signed_with_its_images_stored(
+        platform, receiver, clean_db):
+    key = await keys.create_key(clean_db, name="e2e")
+    async with httpx.AsyncClient(base_url=platform.settings.http.public_url, timeout=30,
+                                 headers={"Authorization": f"Bearer {key.api_key}"}) as client:
+        response = await submit(client, "generate", {
+            "prompt": "a teapot astronaut, sticker", "num_images": 2, "style": "DESIGN",
+            "resolution": {"width": 1024, "height": 768}},
+            webhook=f"{receiver.url}/hooks/wowz")
+        assert response.status_code == 202, response.text
+        [delivery] = await receiver.wait_for(1, timeout=30)
+        payload = standardwebhooks.Webhook(key.key.webhook_secret).verify(
+            delivery["body"], delivery["headers"])
+        job = (await client.get(f"/v1/jobs/{response.json()['id']}")).json()
+        images = job["output"]["images"]
+        for image in images:
+            stored = await client.get(image["url"])
+            assert stored.content.startswith(b"\x89PNG")
+            assert PILImage.open(io.BytesIO(stored.content)).size == (image["width"],
+                                                                        image["height"])
+    assert payload["type"] == "wowz.job.completed" and payload["data"]["job_id"] == job["id"]
+    assert job["status"] == "completed" and job["output"]["text"] == "a teapot astronaut, sticker"
+    assert [i["url"].split("/files/")[1] for i in images] == [
+        f"product-ideas/{job['id']}/{i['response_id']}.png" for i in images]
+    assert images[0]["width"] > images[0]["height"]  # the 4:3 resolution asked for
+
+
+async def test_the_background_of_an_image_url_is_removed_into_a_transparent_png(
+        platform, clean_db):
+    key = await keys.create_key(clean_db, name="e2e")
+    async with httpx.AsyncClient(base_url=platform.settings.http.public_url, timeout=30,
+                                 headers={"Authorization": f"Bearer {key.api_key}"}) as client:
+        response = await submit(client, "remove_background",
+                                {"image_url": f"{platform.images_url}/fox.png"})
+        assert response.status_code == 202, response.text
+        job = await finished(client, response.json()["id"])
+        [cut] = job["output"]["images"]
+        stored = await client.get(cut["url"])
+    assert job["status"] == "completed", job["error"]
+    assert cut["url"].endswith(f"/product-ideas/{job['id']}/{cut['response_id']}.png")
+    image = PILImage.open(io.BytesIO(stored.content))
+    # the user's image is one flat colour: all of it is background, cut away
+    assert image.format == "PNG" and image.mode == "RGBA" and image.size == (48, 32)
+    assert image.getextrema()[3] == (0, 0)
+
+
+async def test_a_job_with_the_clients_own_ideogram_token_runs_on_it_and_keeps_it_nowhere(
+        platform, sandbox, receiver, clean_db, caplog):
+    caplog.set_level(logging.DEBUG)
+    own = await sandbox_post(sandbox, "/_sandbox/accounts", {"account_id": "ideo-client-own"})
+    token = own["token"]
+    key = await keys.create_key(clean_db, name="e2e")
+    async with httpx.AsyncClient(base_url=platform.settings.http.public_url, timeout=30,
+                                 headers={"X-API-Key": key.api_key}) as client:
+        mine = await submit(client, "generate", {"prompt": "a fox on my own token"},
+                            webhook=f"{receiver.url}/hooks/wowz",
+                            headers={"X-Provider-Token": f"Bearer {token}",
+                                     "X-Provider-User-Id": own["user_id"]})
+        theirs = await submit(client, "generate", {"prompt": "a fox on the account's token"})
+        assert mine.status_code == theirs.status_code == 202, mine.text
+        jobs = [await finished(client, r.json()["id"]) for r in (mine, theirs)]
+        [delivery] = await receiver.wait_for(1, timeout=30)
+        pages = [await client.get(f"/v1/jobs/{j['id']}") for j in jobs]
+        pages.append(await client.get(f"/ui/jobs/{jobs[0]['id']}"))  # the dashboard's
+    assert [j["status"] for j in jobs] == ["completed", "completed"]
+    # the stand-in saw the client's token for that job alone
+    made_by = {g["prompt"]: g["account_id"]
+               for g in await sandbox_get(sandbox, "/_sandbox/generations")}
+    assert made_by["a fox on my own token"] == "ideo-client-own"
+    assert made_by["a fox on the account's token"] in {"ideo-e2e-1", "ideo-e2e-2"}
+    # and the token is in no table, log line, webhook, API answer or dashboard page
+    tables = await clean_db.fetch("select table_name from information_schema.tables "
+                                  "where table_schema = 'public'")
+    for table in tables:
+        rows = await clean_db.fetch(f'select t::text from "{table[0]}" t')
+        assert not [r for r in rows if token in r[0]], table[0]
+    assert caplog.records and not [r for r in caplog.records if token in str(vars(r))]
+    assert [p.status_code for p in pages] == [200, 200, 200]
+    assert token not in repr(delivery) and not [p for p in pages if token in p.text]
