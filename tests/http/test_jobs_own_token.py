@@ -73,3 +73,18 @@ async def test_the_relay_republishes_a_stranded_token_job_marked_as_missing_its_
     event = from_message(message)
     assert event.data.job_id == job_id and event.data.own_token is True
     assert HEADER not in message.headers
+
+
+async def test_the_seeds_remix_takes_the_ideogram_bearer_sent_beside_the_wowz_key(
+        serve, clean_db, clean_bus, tap):
+    seal = TokenSeal("a key the provider services share")
+    api = await serve(token_seal=seal)
+    key = await create_key(clean_db, name="n8n")
+    response = await api.client.post("/api/remix", json={
+        "imageUrl": "https://images.example.com/fox.png"}, headers={
+        "X-API-Key": key.api_key, "Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 200, response.text
+
+    message = await first_message(tap)
+    assert from_message(message).data.job_id == response.json()["jobId"]
+    assert seal.open(message.headers[HEADER]) == ProviderToken(TOKEN)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from producers.http.accept import accept
 from producers.http.auth import requires
 from producers.http.errors import ApiError, problems, summary
+from producers.http.provider_token import TAKES_TOKEN, seed_provider_token
 from producers.http.seed.wait import wait_for
 from schemas.errors import ErrorCode
 from schemas.jobs import Job, JobStatus, parse_request
@@ -60,8 +61,10 @@ async def start(request: Request, key: ApiKey, provider: str, action: str,
                                      "input": job_input, "metadata": meta or {}})
     except ValidationError as exc:
         raise _bad(exc.errors(include_url=False), names) from None
+    # The seed's Ideogram clients may send their own token (Authorization beside X-API-Key).
+    token = seed_provider_token(request) if provider in TAKES_TOKEN else None
     job, _ = await accept(request.app.state.ingress, job_request, key=key,
-                         idempotency_key=None)
+                         idempotency_key=None, provider_token=token)
     return job
 
 
