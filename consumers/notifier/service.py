@@ -153,7 +153,7 @@ class Notifier:
     async def _send(self, event: Event, row: asyncpg.Record, url: str,
                     content: bytes) -> transport.Outcome:
         headers = signing.headers(message_id=event.id, body=content,
-                                  secret=await self._secret(row), now=datetime.now(UTC))
+                                  secrets=await self._secrets(row), now=datetime.now(UTC))
         return await transport.post(self._client, url, content, headers,
                                     allow_private=self.allow_private_urls,
                                     timeout_s=self.timeout_s)
@@ -164,14 +164,14 @@ class Notifier:
             return None
         return max(self.retry_delays_s[attempt], result.retry_after_s or 0)
 
-    async def _secret(self, row: asyncpg.Record) -> str | None:
-        secret = None
+    async def _secrets(self, row: asyncpg.Record) -> list[str]:
+        secrets = []
         if row["api_key_id"] is not None:
-            secret = await keys.webhook_secret(self.pool, row["api_key_id"])
-        if secret is None:
+            secrets = await keys.webhook_secrets(self.pool, row["api_key_id"])
+        if not secrets:
             log.warning("webhook sent unsigned: the job has no API key (published on the bus)",
                         extra={"job_id": row["id"]})
-        return secret
+        return secrets
 
     def _log(self, event: Event, url: str, result: transport.Outcome, attempt: int,
              retry_s: float | None) -> None:
