@@ -27,6 +27,15 @@ class ErrorEnvelope(BaseModel):
     error: ErrorBody
 
 
+class SeedError(BaseModel):
+    """The seed's error answer, kept on its routes (`/midjourney/`, `/api/`, `/gptgen`) for the
+    clients that read that shape."""
+
+    success: Literal[False]
+    error: str = Field(description="what went wrong, naming the field if one was bad")
+    jobId: str | None = Field(None, description="the job, when one was started")
+
+
 class JobPage(BaseModel):
     data: list[Job]
     next_cursor: str | None = Field(

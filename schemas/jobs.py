@@ -81,9 +81,10 @@ class JobRequest(BaseModel):
     timeout_s: int = Field(600, ge=10, le=6 * 3600)
 
 
-def parse_request(data: Any) -> JobRequest:
-    """Validate a request, including its input against provider/action, as one ValidationError."""
-    request = JobRequest.model_validate(data)
+def parse_request(data: Any, *, strict: bool = False) -> JobRequest:
+    """Validate a request, including its input against provider/action, as one ValidationError.
+    `strict`: JSON types as the schema says them (no "3" or `true` for an integer)."""
+    request = JobRequest.model_validate(data, strict=strict)
     model = INPUTS.get((request.provider, request.action))
     if model is None:
         known = ", ".join(f"{p}/{a}" for p, a in sorted(INPUTS))
@@ -92,7 +93,8 @@ def parse_request(data: Any) -> JobRequest:
             "ctx": {"error": f"unknown provider/action '{request.provider}/{request.action}'; "
                              f"known: {known}"}}])
     try:
-        request.input = model.model_validate(request.input).model_dump(mode="json")
+        request.input = model.model_validate(request.input, strict=strict).model_dump(
+            mode="json")
     except ValidationError as exc:
         raise ValidationError.from_exception_data("JobRequest", [
             {**e, "loc": ("input", *e["loc"])} for e in exc.errors(include_url=False)]) from None

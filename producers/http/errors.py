@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from schemas.errors import ErrorCode, WowzError
 from schemas.http import ErrorBody, ErrorEnvelope, FieldProblem
@@ -17,6 +18,7 @@ SOURCES = ("body", "query", "path", "header", "cookie")
 CODE_OF_STATUS = {400: ErrorCode.bad_input, 401: ErrorCode.unauthorized,
                   403: ErrorCode.forbidden, 404: ErrorCode.not_found, 409: ErrorCode.conflict,
                   429: ErrorCode.rate_limited}
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
 class ApiError(WowzError):
@@ -92,14 +94,25 @@ async def on_api_error(request: Request, exc: ApiError) -> Response:
 
 async def on_http_error(request: Request, exc: HTTPException) -> Response:
     """Starlette's own answers: no such route, method not allowed."""
+    headers = exc.headers
     if exc.status_code == 404:
         message = f"no route {request.method} {request.url.path}"
     elif exc.status_code == 405:
         message = f"method {request.method} not allowed on {request.url.path}"
+        headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
     else:
         message = str(exc.detail)
     code = CODE_OF_STATUS.get(exc.status_code, ErrorCode.bad_input)
-    return envelope(request, exc.status_code, code, message, headers=exc.headers)
+    return envelope(request, exc.status_code, code, message, headers=headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves on this path. Starlette's 405 names only the methods of
+    the first route whose path matched, while /v1/jobs, say, has a route for GET and one for
+    POST."""
+    return [method for method in METHODS if any(
+        route.matches({**request.scope, "method": method})[0] == Match.FULL
+        for route in request.app.router.routes)]
 
 
 def install(app: FastAPI) -> None:

@@ -18,6 +18,7 @@ from producers.http.errors import ApiError
 from producers.http.ingress import Ingress, ingress
 from schemas.errors import ErrorCode
 from schemas.hooks import SupabaseChange, SupabaseJobMap, job_fields, matching
+from schemas.http import ErrorEnvelope
 from schemas.jobs import parse_request
 from store.keys import ApiKey
 
@@ -32,7 +33,8 @@ class Hooks:
 SECRET_HEADER = "X-Wowz-Hook-Secret"
 
 
-@router.post("/supabase", status_code=202)
+@router.post("/supabase", status_code=202, responses={401: {
+    "model": ErrorEnvelope, "description": f"{SECRET_HEADER} missing or wrong"}})
 async def supabase_hook(
         change: SupabaseChange, request: Request,
         ingress: Annotated[Ingress, Depends(ingress)],

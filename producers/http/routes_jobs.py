@@ -3,16 +3,17 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from producers.http.auth import requires
 from producers.http.errors import ApiError, field_error
 from producers.http.ingress import Ingress, ingress
-from producers.http.submit import IDEMPOTENCY_KEY_MAX, job_response, served_by, submit
+from producers.http.openapi import JOB_REQUEST
+from producers.http.submit import HEADERS, Direct, job_response, submit
 from schemas.errors import ErrorCode
 from schemas.events import Event, JobCancel
 from schemas.http import ErrorEnvelope, JobPage
-from schemas.jobs import TERMINAL, Job, JobRequest, JobStatus
+from schemas.jobs import TERMINAL, Job, JobStatus
 from store import jobs as store
 from store.keys import ApiKey
 
@@ -30,29 +31,16 @@ async def owned_job(ingress: Ingress, key: ApiKey, job_id: str) -> Job:
     return store.to_job(row)
 
 
-async def submit_job(
-        body: JobRequest,
-        idempotency_key: Annotated[str | None, Header(
-            alias="Idempotency-Key", max_length=IDEMPOTENCY_KEY_MAX,
-            description="a retry with the same key returns the first job")] = None,
-        provider_token: Annotated[str | None, Header(
-            alias="X-Provider-Token",
-            description="the client's own provider bearer token (Ideogram), used for this job "
-                        "alone, never stored or logged; a 401 with it fails the job")] = None,
-        provider_user_id: Annotated[str | None, Header(
-            alias="X-Provider-User-Id",
-            description="the provider's user id of that token's account (by default the "
-                        "account's own)")] = None,
-) -> Job:
-    """Accept a job: stored, then published as `wowz.job.requested`; 202 with the job."""
-    raise NotImplementedError  # never called: served by submit.submit, see there why
-
-
-# The signature above is the operation's OpenAPI; submit.submit serves it.
-router.add_api_route("", submit_job, methods=["POST"], status_code=202, response_model=Job,
-                     responses={**ERRORS, 200: {"model": Job, "description":
-                                                "the job of an Idempotency-Key used before"}},
-                     route_class_override=served_by(submit))
+# Read by submit.submit, not by FastAPI (see there why); openapi.py describes the body.
+router.add_api_route(
+    "", submit, methods=["POST"], status_code=202, route_class_override=Direct,
+    summary="Submit a job", operation_id="submit_job",
+    description="Accept a job: stored, then published as `wowz.job.requested`; 202 with the "
+                "job. The body's `input` is the model of its provider/action.",
+    responses={**ERRORS, 202: {"model": Job, "description": "the job, accepted"},
+               200: {"model": Job, "description": "the job of an Idempotency-Key used before"}},
+    openapi_extra={"parameters": HEADERS, "requestBody": {"required": True, "content": {
+        "application/json": {"schema": {"$ref": f"#/components/schemas/{JOB_REQUEST}"}}}}})
 
 
 @router.get("/{job_id}", response_model=Job, responses=ERRORS)

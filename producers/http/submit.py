@@ -1,9 +1,8 @@
-"""`POST /v1/jobs` served without FastAPI's request handling: the route keeps its declared
-signature for the OpenAPI document, but a request is read and checked here, once. FastAPI's
-dependency resolution and body parsing cost more CPU than the rest of a submission (measured
-with py-spy under `benchmarks.ingress`), and the body was validated twice (as JobRequest, then
-its input). The answers are the same: the same checks, in the same order, raising the same
-errors, which errors.install renders as the one envelope."""
+"""`POST /v1/jobs` served without FastAPI's request handling: a request is read and checked
+here, once. FastAPI's dependency resolution and body parsing cost more CPU than the rest of a
+submission (measured with py-spy under `benchmarks.ingress`), and the body was validated twice
+(as JobRequest, then its input). The answers are the same: the same checks, in the same
+order, raising the same errors, which errors.install renders as the one envelope."""
 
 import json
 from collections.abc import Callable, Coroutine
@@ -17,22 +16,32 @@ from pydantic import ValidationError
 from producers.http.accept import accept
 from producers.http.auth import authorize
 from producers.http.ingress import Ingress
-from producers.http.provider_token import provider_token
+from producers.http.provider_token import TOKEN, TOKEN_MAX, USER_ID, USER_ID_MAX, provider_token
 from schemas.jobs import Job, JobRequest, parse_request
 
 IDEMPOTENCY_KEY_MAX = 200
+# The headers `submit` reads, as the OpenAPI document shows them.
+HEADERS = [
+    {"name": "Idempotency-Key", "in": "header", "required": False,
+     "description": "a retry with the same key returns the first job",
+     "schema": {"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX}},
+    {"name": TOKEN, "in": "header", "required": False,
+     "description": "the client's own provider bearer token (Ideogram), used for this job "
+                    "alone, never stored or logged; a 401 with it fails the job",
+     "schema": {"type": "string", "maxLength": TOKEN_MAX}},
+    {"name": USER_ID, "in": "header", "required": False,
+     "description": "the provider's user id of that token's account (by default the "
+                    "account's own)", "schema": {"type": "string", "maxLength": USER_ID_MAX}}]
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
-def served_by(handler: Handler) -> type[APIRoute]:
-    """A route class: documented by its endpoint's signature, served by `handler`."""
+class Direct(APIRoute):
+    """A route whose endpoint takes the request and answers it: FastAPI neither resolves its
+    parameters nor reads its body, so the OpenAPI document describes them (openapi.py)."""
 
-    class Route(APIRoute):
-        def get_route_handler(self) -> Handler:
-            return handler
-
-    return Route
+    def get_route_handler(self) -> Handler:
+        return self.endpoint
 
 
 async def submit(request: Request) -> Response:
@@ -53,7 +62,7 @@ async def submit(request: Request) -> Response:
     if errors:
         raise RequestValidationError(errors)
     try:
-        job_request = parse_request(job_request)  # its input, against provider/action
+        job_request = parse_request(job_request, strict=True)  # its input, by provider/action
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False)) from None
     ingress: Ingress = request.app.state.ingress
@@ -64,22 +73,28 @@ async def submit(request: Request) -> Response:
 
 def read_job_request(body: bytes, content_type: str | None) -> JobRequest:
     """As FastAPI reads a JSON body model (its input is not checked yet), with the same
-    errors: a missing body is a missing field, a body not declared JSON is not an object,
-    malformed JSON is a 400."""
+    errors, but strictly (the OpenAPI document's types, no coercion): a missing body is a
+    missing field, a body not declared JSON is not an object, malformed JSON is a 400."""
     try:
         data = json.loads(body) if body and _is_json(content_type) else body
     except json.JSONDecodeError as exc:
-        raise RequestValidationError([{"type": "json_invalid", "loc": ("body", exc.pos),
-                                       "msg": "JSON decode error", "input": {},
-                                       "ctx": {"error": exc.msg}}]) from None
+        raise _malformed(exc.pos, exc.msg) from None
+    except UnicodeDecodeError as exc:  # json.loads decodes bytes first
+        raise _malformed(exc.start, "not UTF-8 text") from None
     try:
         if not body:
             raise ValidationError.from_exception_data("JobRequest", [
                 {"type": "missing", "loc": (), "input": None}])
-        return JobRequest.model_validate(data, from_attributes=True)
+        return JobRequest.model_validate(data, from_attributes=True, strict=True)
     except ValidationError as exc:
         raise RequestValidationError([{**e, "loc": ("body", *e["loc"])}
                                       for e in exc.errors(include_url=False)]) from None
+
+
+def _malformed(position: int, problem: str) -> RequestValidationError:
+    return RequestValidationError([{"type": "json_invalid", "loc": ("body", position),
+                                    "msg": "JSON decode error", "input": {},
+                                    "ctx": {"error": problem}}])
 
 
 def _is_json(content_type: str | None) -> bool:
