@@ -102,10 +102,16 @@ class Platform:
 
     async def _start_ingress(self) -> None:
         from producers.http.app import create_app
+        from producers.http.limits import KeyLimits, LimitDefaults
         from producers.http.routes_hooks import Hooks
 
         s = self.settings
-        app = create_app(pool=self.pool, connection=self.connection,
+        h = s.http
+        limits = KeyLimits(self.pool, LimitDefaults(h.rate_limit_per_s, h.rate_limit_burst,
+                                                    h.max_jobs_in_flight),
+                           redis_url=h.redis_url.get_secret_value() if h.redis_url else None)
+        app = create_app(pool=self.pool, connection=self.connection, limits=limits,
+                         request_timeout_s=h.request_timeout_s, cors_origins=h.cors_origins,
                          object_root=s.store.storage_dir, public_url=s.http.public_url,
                          allow_private_urls=s.notifier.allow_private_urls,
                          max_body_bytes=s.http.max_body_bytes,

@@ -53,8 +53,40 @@ class HttpSettings(_Base):
         300.0, gt=0, description="how long the seed's synchronous routes (/api/upload, caption, "
                                  "upscale, ...) wait for their job before answering its id")
     api_key_cache_s: float = Field(2.0, description="how long a checked API key is trusted")
+    request_timeout_s: float = Field(
+        30.0, gt=0, description="a request not answered within this gets 504 (408 while its "
+                                "body is still coming); streams (SSE) and the seed's "
+                                "synchronous routes have their own limits")
+    cors_origins: list[str] = Field(
+        [], description='browser origins allowed to call the API (CORS), as JSON: '
+                        '["https://app.example.com"]; none by default')
+    redis_url: SecretStr | None = Field(
+        None, description="Redis that the ingress replicas share the per-key rate limits in; "
+                          "unset, each replica limits on its own")
+    rate_limit_per_s: float | None = Field(
+        50.0, gt=0, description="requests per second per API key, for keys without their own "
+                                "(`wowz keys limit`); unset: no limit")
+    rate_limit_burst: int | None = Field(
+        100, ge=1, description="requests an API key may send at once above its rate")
+    max_jobs_in_flight: int | None = Field(
+        500, ge=1, description="jobs pending or processing per API key, for keys without "
+                               "their own; unset: no limit")
+    key_rotation_grace_s: float = Field(
+        86400.0, ge=0, description="after `wowz keys rotate` / `rotate-secret`, how long the "
+                                   "old key / webhook secret still work")
     metrics_port: int | None = Field(
         None, description="Prometheus port of a process without the ingress (wowz run ...)")
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, origins: list[str]) -> list[str]:
+        for origin in origins:
+            parts = urlsplit(origin)
+            if parts.scheme not in ("http", "https") or not parts.hostname or \
+                    origin != f"{parts.scheme}://{parts.netloc}":
+                raise ValueError(f"{origin!r} is not an origin: scheme://host[:port], no path "
+                                 "or trailing slash (and no '*': list the origins)")
+        return origins
 
 
 class BrowserSettings(_Base):

@@ -24,6 +24,7 @@ async def accept(ingress: Ingress, request: JobRequest, *, key: ApiKey,
     for field in ("input", "metadata") if may_hold_nul else ():
         if _has_nul(getattr(request, field)):  # Postgres text and jsonb cannot hold it
             raise field_error(field, "contains a NUL character (\\u0000)")
+    await ingress.limits.admit_job(key)
     job, created = await ingress.inserts.create(store.NewJob(
         request, key.id, idempotency_key, own_token=provider_token is not None))
     if created:

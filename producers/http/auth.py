@@ -54,16 +54,18 @@ def presented_key(request: Request) -> str | None:
 
 
 async def authorize(request: Request, scope: str) -> ApiKey:
-    """The caller's key, which must carry `scope`."""
+    """The caller's key, which must carry `scope`; the request counts toward its rate limit."""
     presented = presented_key(request)
     if presented is None:
         raise ApiError(401, ErrorCode.unauthorized,
                        "missing API key: send Authorization: Bearer <key> or X-API-Key",
                        headers=CHALLENGE)
-    key = await request.app.state.ingress.keys.find(presented)
+    ingress = request.app.state.ingress
+    key = await ingress.keys.find(presented)
     if key is None:
         raise ApiError(401, ErrorCode.unauthorized, "API key is not valid or was revoked",
                        headers=CHALLENGE)
+    await ingress.limits.check_rate(key)
     if scope not in key.scopes:
         raise ApiError(403, ErrorCode.forbidden, f"this API key lacks the '{scope}' scope")
     return key

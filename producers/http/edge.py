@@ -1,11 +1,14 @@
 """What every HTTP request goes through, as one plain ASGI middleware (cheaper than a stack of
-BaseHTTPMiddleware): a request id, security headers, the body size limit, and the 500 answer
-that never shows internals."""
+BaseHTTPMiddleware): a request id (echoed, and on every log line written while serving the
+request), security headers, the body size limit, the request timeout, and the 500 answer that
+never shows internals."""
 
+import asyncio
 import logging
 import re
 import secrets
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +25,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+SERVING: ContextVar[str | None] = ContextVar("request_id", default=None)
 SECURITY = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
             (b"referrer-policy", b"no-referrer")]
 CSP = "default-src 'self'{images}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
@@ -56,10 +60,13 @@ class RequestStats:
 
 class Edge:
     def __init__(self, app: Callable[..., Awaitable[None]], *, max_body_bytes: int,
-                 stats: RequestStats, image_origin: str | None = None):
+                 stats: RequestStats, image_origin: str | None = None,
+                 timeout_s: float | None = None):
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.stats = stats
+        self.timeout_s = timeout_s
+        _log_request_ids()
         # Thumbnails stored in Supabase Storage come from its origin: that one, and no other.
         images = f"; img-src 'self' {image_origin}" if image_origin else ""
         self.csp = CSP.format(images=images).encode()
@@ -69,36 +76,56 @@ class Edge:
             await self.app(scope, receive, send)
             return
         request_id = _incoming_id(scope) or secrets.token_hex(16)
-        scope.setdefault("state", {})["request_id"] = request_id
+        SERVING.set(request_id)  # this task serves this request only
+        # Until the answer starts; a stream (SSE) then goes on, and a route with its own limit
+        # lifts it (lift_deadline).
+        deadline = asyncio.timeout(self.timeout_s)
+        scope.setdefault("state", {}).update(request_id=request_id, deadline=deadline)
         csp = CSP_DOCS if scope["path"].startswith(DOCS) else self.csp
         extra = [*SECURITY, (b"content-security-policy", csp),
                  (b"x-request-id", request_id.encode())]
-        started = False
+        started = reading = False
 
         async def send_with_headers(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
+                _lift(deadline)
                 self.stats.record(scope, message["status"])
                 message = {**message, "headers": [*message.get("headers", ()), *extra]}
             await send(message)
 
         try:
-            replay = await self._buffer_body(scope, receive)
-        except TooLarge:
-            await _answer(send_with_headers, 413, ErrorCode.bad_input,
-                          f"body: larger than the limit of {self.max_body_bytes} bytes",
-                          request_id)
-            return
-        try:
-            await self.app(scope, replay, send_with_headers)
-        except Exception:
-            log.exception("unhandled error", extra={"request_id": request_id,
-                                                    "path": scope["path"]})
-            if started:
-                raise  # headers are out; the server can only cut the connection
-            await _answer(send_with_headers, 500, ErrorCode.internal, "internal error",
-                          request_id)
+            async with deadline:
+                reading = True
+                try:
+                    replay = await self._buffer_body(scope, receive)
+                except TooLarge:
+                    await _answer(send_with_headers, 413, ErrorCode.bad_input,
+                                  f"body: larger than the limit of {self.max_body_bytes} bytes",
+                                  request_id)
+                    return
+                reading = False
+                try:
+                    await self.app(scope, replay, send_with_headers)
+                except Exception:
+                    log.exception("unhandled error", extra={"path": scope["path"]})
+                    if started:
+                        raise  # headers are out; the server can only cut the connection
+                    await _answer(send_with_headers, 500, ErrorCode.internal,
+                                  "internal error", request_id)
+        except TimeoutError:
+            if not deadline.expired() or started:
+                raise
+            log.warning("request timed out", extra={"path": scope["path"],
+                                                    "timeout_s": self.timeout_s})
+            if reading:
+                await _answer(send_with_headers, 408, ErrorCode.timeout,
+                              f"body: not received within {self.timeout_s:g} s", request_id)
+            else:
+                await _answer(send_with_headers, 504, ErrorCode.timeout,
+                              f"not answered within {self.timeout_s:g} s; it may have taken "
+                              "effect (a job: retry with the same Idempotency-Key)", request_id)
 
     async def _buffer_body(self, scope: Scope, receive: Receive) -> Receive:
         """Read the whole body, counting (Content-Length may be absent or lie), and hand the
@@ -134,6 +161,43 @@ async def _answer(send: Send, status: int, code: ErrorCode, message: str,
                 "headers": [(b"content-type", b"application/json"),
                             (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
+
+
+def lift_deadline(scope: Scope) -> None:
+    """For a route that waits under a limit of its own (the seed's synchronous routes): the
+    request timeout no longer applies to this request."""
+    deadline = scope.get("state", {}).get("deadline")
+    if deadline is not None:
+        _lift(deadline)
+
+
+def _lift(deadline: asyncio.Timeout) -> None:
+    try:
+        deadline.reschedule(None)
+    except RuntimeError:
+        pass  # expired already (this is the timeout's own answer), or its block ended
+
+
+_factory_installed = False
+
+
+def _log_request_ids() -> None:
+    """Every log record written while a request is served carries its id, whichever module
+    writes it (so `extra` must not name `request_id` itself)."""
+    global _factory_installed
+    if _factory_installed:
+        return
+    make = logging.getLogRecordFactory()
+
+    def record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        made = make(*args, **kwargs)
+        request_id = SERVING.get()
+        if request_id is not None:
+            made.request_id = request_id
+        return made
+
+    logging.setLogRecordFactory(record)
+    _factory_installed = True
 
 
 def origin(url: str) -> str:

@@ -15,6 +15,7 @@ from bus.provider_token import HEADER, ProviderToken, TokenSeal
 from bus.publisher import Publisher
 from producers.http.auth import KeyCache
 from producers.http.inserts import JobInserts
+from producers.http.limits import KeyLimits
 from producers.http.live import LiveEvents
 from producers.http.outbox import OutboxRelay, PublishedMarks, requested_event
 from schemas.jobs import Job
@@ -27,6 +28,7 @@ PUBLISH_TIMEOUT_S = 5.0
 class Ingress:
     def __init__(self, *, pool: asyncpg.Pool, connection: AbstractConnection, object_root: Path,
                  public_url: str, allow_private_urls: bool, api_key_cache_s: float,
+                 limits: KeyLimits | None = None,
                  providers: list[str], outbox_interval_s: float, token_seal: TokenSeal):
         self.pool = pool
         self.connection = connection
@@ -37,6 +39,7 @@ class Ingress:
         self.outbox_interval_s = outbox_interval_s
         self.token_seal = token_seal
         self.keys = KeyCache(pool, api_key_cache_s)
+        self.limits = limits or KeyLimits(pool)  # default: none
         self.inserts = JobInserts(pool, max_in_flight=1)
         self.live = LiveEvents(connection)
         self.marks = PublishedMarks(pool)
@@ -59,6 +62,7 @@ class Ingress:
         await self.marks.stop()
         if self.publisher is not None:
             await self.publisher.close()
+        await self.limits.close()
 
     async def announce(self, job: Job, requested_by: str,
                        token: ProviderToken | None = None) -> None:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from producers.http.accept import accept
 from producers.http.auth import requires
+from producers.http.edge import lift_deadline
 from producers.http.errors import ApiError, problems, summary
 from producers.http.provider_token import TAKES_TOKEN, seed_provider_token
 from producers.http.seed.wait import wait_for
@@ -73,6 +74,7 @@ async def when_over(request: Request, job: Job,
     """The seed's synchronous answer: `shape(job)` once the job completed, within the seed
     wait limit. Past it, the seed's error with the job id, to poll `GET /api/job/{jobId}`."""
     limit_s = request.app.state.seed_wait_s
+    lift_deadline(request.scope)  # the wait has its own limit
     over = await wait_for(request.app.state.ingress, job, limit_s)
     if over is None:
         return answer({"success": False, "jobId": job.id,
