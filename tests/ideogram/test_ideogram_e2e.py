@@ -145,48 +145,39 @@ def submit(client: httpx.AsyncClient, action: str, input_: dict, *, webhook: str
     return client.post("/v1/jobs", json=body, headers=headers)
 
 
-async def test_a_generate_job_comes_back_signed_with_its_images_stored(
+async def test_generated_images_and_a_cut_out_of_an_image_url_come_back_stored(
         platform, receiver, clean_db):
     key = await keys.create_key(clean_db, name="e2e")
     async with httpx.AsyncClient(base_url=platform.settings.http.public_url, timeout=30,
                                  headers={"Authorization": f"Bearer {key.api_key}"}) as client:
-        response = await submit(client, "generate", {
+        generate = await submit(client, "generate", {
             "prompt": "a teapot astronaut, sticker", "num_images": 2, "style": "DESIGN",
             "resolution": {"width": 1024, "height": 768}},
             webhook=f"{receiver.url}/hooks/wowz")
-        assert response.status_code == 202, response.text
+        cut_out = await submit(client, "remove_background",
+                               {"image_url": f"{platform.images_url}/fox.png"})
+        assert generate.status_code == cut_out.status_code == 202, generate.text + cut_out.text
         [delivery] = await receiver.wait_for(1, timeout=30)
         payload = standardwebhooks.Webhook(key.key.webhook_secret).verify(
             delivery["body"], delivery["headers"])
-        job = (await client.get(f"/v1/jobs/{response.json()['id']}")).json()
-        images = job["output"]["images"]
-        for image in images:
-            stored = await client.get(image["url"])
-            assert stored.content.startswith(b"\x89PNG")
-            assert PILImage.open(io.BytesIO(stored.content)).size == (image["width"],
-                                                                        image["height"])
+        job = (await client.get(f"/v1/jobs/{generate.json()['id']}")).json()
+        cut_job = await finished(client, cut_out.json()["id"])
+        stored = [(await client.get(i["url"])).content
+                  for i in [*job["output"]["images"], *cut_job["output"]["images"]]]
+    # generate: text to image, signed back, stored under the seed's layout
+    images = job["output"]["images"]
     assert payload["type"] == "wowz.job.completed" and payload["data"]["job_id"] == job["id"]
     assert job["status"] == "completed" and job["output"]["text"] == "a teapot astronaut, sticker"
     assert [i["url"].split("/files/")[1] for i in images] == [
         f"product-ideas/{job['id']}/{i['response_id']}.png" for i in images]
+    assert [PILImage.open(io.BytesIO(data)).size for data in stored[:2]] == [
+        (i["width"], i["height"]) for i in images]
     assert images[0]["width"] > images[0]["height"]  # the 4:3 resolution asked for
-
-
-async def test_the_background_of_an_image_url_is_removed_into_a_transparent_png(
-        platform, clean_db):
-    key = await keys.create_key(clean_db, name="e2e")
-    async with httpx.AsyncClient(base_url=platform.settings.http.public_url, timeout=30,
-                                 headers={"Authorization": f"Bearer {key.api_key}"}) as client:
-        response = await submit(client, "remove_background",
-                                {"image_url": f"{platform.images_url}/fox.png"})
-        assert response.status_code == 202, response.text
-        job = await finished(client, response.json()["id"])
-        [cut] = job["output"]["images"]
-        stored = await client.get(cut["url"])
-    assert job["status"] == "completed", job["error"]
-    assert cut["url"].endswith(f"/product-ideas/{job['id']}/{cut['response_id']}.png")
-    image = PILImage.open(io.BytesIO(stored.content))
-    # the user's image is one flat colour: all of it is background, cut away
+    # remove_background: the user's image is one flat colour, so all of it is cut away
+    [cut] = cut_job["output"]["images"]
+    assert cut_job["status"] == "completed", cut_job["error"]
+    assert cut["url"].endswith(f"/product-ideas/{cut_job['id']}/{cut['response_id']}.png")
+    image = PILImage.open(io.BytesIO(stored[2]))
     assert image.format == "PNG" and image.mode == "RGBA" and image.size == (48, 32)
     assert image.getextrema()[3] == (0, 0)
 
