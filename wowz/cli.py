@@ -7,7 +7,7 @@ import signal
 import sys
 from pathlib import Path
 
-from wowz import cli_accounts, cli_dead, cli_deliveries, cli_jobs
+from wowz import cli_accounts, cli_dead, cli_deliveries, cli_jobs, cli_keys
 from wowz import logging as wowz_logging
 from wowz.settings import Settings
 
@@ -26,14 +26,6 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("service")
 
     sub.add_parser("migrate", help="apply the SQL migrations")
-
-    keys = sub.add_parser("keys", help="API keys").add_subparsers(dest="keys", required=True)
-    create = keys.add_parser("create", help="create a key; prints it and its webhook secret once")
-    create.add_argument("--name", required=True)
-    create.add_argument("--scopes", default="submit,read")
-    create.add_argument("--json", action="store_true")
-    revoke = keys.add_parser("revoke", help="revoke a key by id")
-    revoke.add_argument("key_id")
 
     submit = sub.add_parser("submit", help="submit a job over HTTP")
     submit.add_argument("--provider", default="midjourney")
@@ -61,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     schemas = sub.add_parser("schemas", help="write JSON Schema of every event and input")
     schemas.add_argument("--out", type=Path, default=Path("docs/schemas"))
 
-    for module in (cli_jobs, cli_dead, cli_deliveries):
+    for module in (cli_jobs, cli_dead, cli_deliveries, cli_keys):
         module.add(sub)
 
     args = parser.parse_args(argv)
@@ -85,8 +77,6 @@ def main(argv: list[str] | None = None) -> int:
         applied = asyncio.run(db.migrate(settings.store.database_url.get_secret_value()))
         print("applied: " + (", ".join(applied) or "nothing, up to date"))
         return 0
-    if args.command == "keys":
-        return asyncio.run(_keys(settings, args))
     if args.command == "submit":
         from wowz.submit import submit as run_submit
 
@@ -172,31 +162,6 @@ async def _serve(settings: Settings, names: list[str], *, accounts) -> int:
     await stop.wait()
     await platform.stop()
     return 0
-
-
-async def _keys(settings: Settings, args) -> int:
-    from store import db, keys
-
-    url = settings.store.database_url.get_secret_value()
-    await db.migrate(url)
-    pool = await db.create_pool(url, max_size=2)
-    try:
-        if args.keys == "create":
-            scopes = tuple(s.strip() for s in args.scopes.split(",") if s.strip())
-            new = await keys.create_key(pool, name=args.name, scopes=scopes)
-            if args.json:
-                print(json.dumps({"id": new.key.id, "api_key": new.api_key,
-                                  "webhook_secret": new.key.webhook_secret}))
-            else:
-                print(f"key id:          {new.key.id}\napi key:         {new.api_key}\n"
-                      f"webhook secret:  {new.key.webhook_secret}\n"
-                      "(shown once: store them now)")
-            return 0
-        revoked = await keys.revoke_key(pool, args.key_id)
-        print("revoked" if revoked else f"no live key {args.key_id}")
-        return 0 if revoked else 1
-    finally:
-        await pool.close()
 
 
 if __name__ == "__main__":
