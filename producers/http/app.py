@@ -14,6 +14,7 @@ from bus.provider_token import TokenSeal
 from producers.http import (
     dashboard,
     errors,
+    openapi,
     routes_asyncapi,
     routes_dead,
     routes_deliveries,
@@ -75,6 +76,7 @@ def create_app(*, pool: asyncpg.Pool, connection: AbstractConnection, object_roo
                    seed, routes_asyncapi, routes_hooks,
                    routes_metrics, routes_dead, dashboard):
         app.include_router(module.router)
+    openapi.install(app)
     if cors_origins:  # inside Edge, so its answers carry the request id and security headers
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), max_age=600,
                            allow_methods=["GET", "POST", "DELETE"],
