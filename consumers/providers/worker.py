@@ -44,6 +44,7 @@ class AccountWorker:
         self._recheck: asyncio.Task | None = None
         self._closing: asyncio.Task | None = None
         self._idle = asyncio.Event()
+        self._held: set[AbstractIncomingMessage] = set()  # deliveries handled, maybe unsettled
         self._in_flight = metrics.IN_FLIGHT.labels(state.account.provider, state.account.id)
         self._idle.set()
 
@@ -100,6 +101,7 @@ class AccountWorker:
                                      problem=reason)
 
     async def _handle(self, event: Event, message: AbstractIncomingMessage) -> None:
+        self._held = {m for m in self._held if not m.processed} | {message}
         if not isinstance(event.data, JobRequested):
             return  # only requests are routed here; anything else has nothing to do
         if not self.state.healthy or self.state.capped:
@@ -161,10 +163,20 @@ class AccountWorker:
         already on their way when the consumer was cancelled are never dispatched (aiormq drops
         them unacked); only closing the channel returns them to the queue."""
         await self._stop_consuming()
-        await self._idle.wait()
+        await self._drained()
         channel, self._channel = self._channel, None
         if channel is not None and not channel.is_closed:
             await channel.close()
+
+    async def _drained(self) -> None:
+        """No job running and every delivery settled. A delivery is settled after its handler
+        returns (a requeue first publishes its delayed copy): a channel closed before the ack
+        loses it, and the ack then reaching a closing channel makes the broker close the whole
+        connection."""
+        await self._idle.wait()
+        while (self._channel is not None and not self._channel.is_closed
+               and any(not m.processed for m in self._held)):
+            await asyncio.sleep(0.01)
 
     async def _recheck_loop(self) -> None:
         """Until healthy: reload the credentials (a replaced cookie file is noticed without a
@@ -195,7 +207,7 @@ class AccountWorker:
             self._recheck.cancel()
         await self._stop_consuming()  # no new jobs; the running ones may finish
         try:
-            await asyncio.wait_for(self._idle.wait(), grace_s)
+            await asyncio.wait_for(self._drained(), grace_s)
         except TimeoutError:
             log.warning("jobs still running at stop; they go back to the queue",
                         extra={"account": self.account_id})
