@@ -46,6 +46,20 @@ async def test_a_job_published_on_the_bus_ends_as_a_completed_row_with_its_four_
         "wowz.job.requested", "wowz.job.started", "wowz.job.progress", "wowz.job.completed"]
 
 
+async def test_a_job_another_account_took_over_shows_that_account_in_its_row(
+        start_persister, publisher, clean_db):
+    await start_persister()
+    job_id = new_id()
+    await publisher.publish_many([
+        requested(job_id), started(job_id), progress(job_id),  # attempt 1 on mj-alice
+        started(job_id, seq=2_000_001, account_id="mj-bob"),
+        progress(job_id, seq=2_000_002, provider_job_id="mj-job-2"),
+        completed(job_id, seq=2_000_003, account_id="mj-bob", provider_job_id="mj-job-2")])
+
+    row = await job_row(clean_db, job_id, status="completed")
+    assert (row["account_id"], row["provider_job_id"]) == ("mj-bob", "mj-job-2")
+
+
 async def test_events_delivered_twice_are_stored_once_and_change_nothing(
         start_persister, publisher, clean_db):
     await start_persister()
