@@ -1,14 +1,19 @@
-"""Which URLs we call back: the policy only, no I/O. The caller resolves the host and asks
-`blocked_reason` about every address it got, then connects to one it checked (a second lookup
-could answer differently: DNS rebinding)."""
+"""Which URLs we call back or fetch: the policy only, no I/O. The caller resolves the host and
+asks `blocked_reason` about every address it got, then connects to one it checked (a second
+lookup could answer differently: DNS rebinding)."""
 
 import ipaddress
+from typing import Any
 from urllib.parse import urlsplit
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 METADATA = frozenset(map(ipaddress.ip_address, ("169.254.169.254", "fd00:ec2::254")))
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# The job input fields, in every provider's models, whose URLs the platform itself fetches
+# (image prompts, remix sources, attachments). tests/unit/test_urls.py holds every URL field
+# of the input models to be one of these or one the platform does not fetch.
+FETCHED = ("image_url", "image_urls")
 
 
 def blocked_reason(ip: str | IPAddress) -> str | None:
@@ -62,3 +67,16 @@ def check_url_syntax(url: str) -> None:
         raise ValueError("webhook url has no host")
     if parts.username is not None or parts.password is not None:
         raise ValueError("webhook url must not carry credentials (user:password@)")
+
+
+def fetched_urls(job_input: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, URL) of every URL a validated job input makes the platform fetch; a list's
+    items are named `image_urls.0`, `image_urls.1`, ..."""
+    found = []
+    for name in FETCHED:
+        value = job_input.get(name)
+        if isinstance(value, str):
+            found.append((name, value))
+        elif isinstance(value, list):
+            found += [(f"{name}.{i}", url) for i, url in enumerate(value)]
+    return found

@@ -7,6 +7,7 @@ URL that fails any of this is the user's mistake: `bad_input`, never retried."""
 import asyncio
 import io
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
@@ -27,14 +28,17 @@ class SourceImage:
 
 
 async def fetch_image(url: str, *, allow_private: bool, max_bytes: int = 10 * 1024 * 1024,
-                      field: str = "image_url", timeout_s: float = 30.0) -> SourceImage:
-    """`field` names the input field in errors."""
+                      field: str = "image_url", timeout_s: float = 30.0,
+                      blocked: Callable[[str], str | None] = blocked_reason) -> SourceImage:
+    """`field` names the input field in errors. `blocked` judges each address (the URL's and
+    every redirect's): the policy of schemas.urls, or a test's that lets its own server on
+    loopback through and judges the rest by that policy."""
     try:
         async with asyncio.timeout(timeout_s), httpx.AsyncClient(
                 timeout=None, follow_redirects=False, trust_env=False) as client:
             for _ in range(MAX_REDIRECTS + 1):
                 parts = urlsplit(url)
-                address = await _checked_address(parts, allow_private, field)
+                address = await _checked_address(parts, allow_private, field, blocked)
                 data, location = await _get(client, parts, address, max_bytes, field)
                 if location is None:
                     return _as_image(url, data, field)
@@ -46,7 +50,8 @@ async def fetch_image(url: str, *, allow_private: bool, max_bytes: int = 10 * 10
     raise BadInput(f"{field}: more than {MAX_REDIRECTS} redirects")
 
 
-async def _checked_address(parts: SplitResult, allow_private: bool, field: str) -> str:
+async def _checked_address(parts: SplitResult, allow_private: bool, field: str,
+                           blocked: Callable[[str], str | None]) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadInput(f"{field} must be an http(s) URL")
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -57,7 +62,7 @@ async def _checked_address(parts: SplitResult, allow_private: bool, field: str) 
         raise BadInput(f"{field}: cannot resolve {parts.hostname}") from None
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     for address in () if allow_private else addresses:
-        reason = blocked_reason(address)
+        reason = blocked(address)
         if reason:
             raise BadInput(f"{field}: {parts.hostname} is a {reason}")
     return addresses[0]

@@ -5,7 +5,7 @@ from bus.provider_token import ProviderToken
 from producers.http.errors import field_error
 from producers.http.ingress import Ingress
 from producers.http.provider_token import check_provider
-from producers.http.webhooks import check_webhook
+from producers.http.url_checks import check_job_urls
 from schemas.jobs import Job, JobRequest
 from store import jobs as store
 from store.keys import ApiKey
@@ -19,8 +19,8 @@ async def accept(ingress: Ingress, request: JobRequest, *, key: ApiKey,
     body without a `\\u0000` escape: JSON strings cannot hold the raw byte).
     `provider_token`: the client's own token for this job alone, sent on the bus only."""
     check_provider(provider_token, request.provider)
-    if request.webhook is not None:
-        await check_webhook(request.webhook.url, allow_private=ingress.allow_private_urls)
+    await check_job_urls(request.input, request.webhook.url if request.webhook else None,
+                         allow_private=ingress.allow_private_urls)
     for field in ("input", "metadata") if may_hold_nul else ():
         if _has_nul(getattr(request, field)):  # Postgres text and jsonb cannot hold it
             raise field_error(field, "contains a NUL character (\\u0000)")

@@ -1,8 +1,10 @@
-"""The webhook URL policy: which addresses we refuse to call, and which URLs are malformed."""
+"""The URL policy: which addresses we refuse to call or fetch, which URLs are malformed, and
+which input fields the platform fetches."""
 
 import pytest
 
-from schemas.urls import blocked_reason, check_url_syntax
+from schemas.inputs import INPUTS
+from schemas.urls import FETCHED, blocked_reason, check_url_syntax, fetched_urls
 
 pytestmark = pytest.mark.unit
 
@@ -59,3 +61,30 @@ def test_a_plain_http_url_passes_the_syntax_check(url):
 def test_a_bad_url_is_refused_with_a_clear_message(url, message):
     with pytest.raises(ValueError, match=message):
         check_url_syntax(url)
+
+
+def _is_url(schema) -> bool:
+    if isinstance(schema, dict):
+        return schema.get("format") == "uri" or any(map(_is_url, schema.values()))
+    return isinstance(schema, list) and any(map(_is_url, schema))
+
+
+# A custom GPT's address: the account's browser opens it on chatgpt.com; wowz fetches nothing.
+NOT_FETCHED = {"gpt_url"}
+
+
+@pytest.mark.parametrize(("provider", "action"), sorted(INPUTS))
+def test_every_url_field_of_an_input_is_checked_as_fetched_or_known_not_to_be(provider,
+                                                                              action):
+    properties = INPUTS[(provider, action)].model_json_schema()["properties"]
+    urls = {name for name, schema in properties.items() if _is_url(schema)}
+    assert urls <= set(FETCHED) | NOT_FETCHED
+
+
+def test_the_urls_an_input_makes_us_fetch_are_named_by_their_field():
+    job_input = {"prompt": "a fox", "image_urls": ["https://a.example/1.png",
+                                                   "https://b.example/2.png"],
+                 "image_url": "https://c.example/3.png"}
+    assert fetched_urls(job_input) == [("image_url", "https://c.example/3.png"),
+                                       ("image_urls.0", "https://a.example/1.png"),
+                                       ("image_urls.1", "https://b.example/2.png")]
