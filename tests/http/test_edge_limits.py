@@ -78,12 +78,12 @@ async def test_a_body_that_arrives_too_slowly_gets_408(serve, clean_db, clean_bu
 
 async def test_a_live_event_stream_outlasts_the_request_timeout(
         serve, clean_db, clean_bus, key, publisher):
-    api = await serve(request_timeout_s=0.2)
+    api = await serve(request_timeout_s=0.4)
     job = await quiet_job(clean_db, key)
     async with api.client.stream("GET", f"/v1/jobs/{job['id']}/events",
                                  headers=auth(key)) as response:
         assert response.status_code == 200
-        await asyncio.sleep(0.5)  # well past the timeout, the stream is still open
+        await asyncio.sleep(0.6)  # well past the timeout, the stream is still open
         await publisher.publish(Event.of(JobCompleted(
             job_id=job["id"], provider="midjourney", seq=1, output=JobOutput(text="done"))))
         text = await asyncio.wait_for(response.aread(), 5)
@@ -92,10 +92,10 @@ async def test_a_live_event_stream_outlasts_the_request_timeout(
 
 async def test_a_seed_route_waiting_for_its_job_keeps_its_own_limit(
         serve, clean_db, clean_bus, key):
-    api = await serve(request_timeout_s=0.2, seed_wait_s=0.6)
+    api = await serve(request_timeout_s=0.4, seed_wait_s=0.8)
     response = await api.client.post("/api/genimageprompt", headers=auth(key),
                                      json={"prompt": "a fox, flat vector"})
     body = response.json()
     # The seed's own answer when its wait ends, not the edge's 504 envelope.
     assert response.status_code == 504 and body["success"] is False
-    assert "still running after 0.6 s" in body["error"]
+    assert "still running after 0.8 s" in body["error"]
