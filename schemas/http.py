@@ -55,3 +55,64 @@ class Health(BaseModel):
     lastRequest: str | None
     lastError: str | None
     timestamp: str
+
+
+class DeliveryView(BaseModel):
+    """One attempt to deliver a job event to its webhook."""
+
+    id: str
+    job_id: str
+    event_id: str
+    event_type: str
+    url: str
+    attempt: int
+    status_code: int | None
+    error: str | None
+    duration_ms: int | None
+    next_attempt_at: str | None = Field(description="ISO 8601; null once delivered or given up")
+    delivered_at: str | None
+    exhausted: bool = Field(description="retries used up: replay it to try again")
+    payload: dict[str, Any]
+    created_at: str
+
+
+class DeliveryPage(BaseModel):
+    data: list[DeliveryView]
+
+
+class Replayed(BaseModel):
+    replayed: str = Field(description="the delivery replayed")
+    event_id: str
+
+
+class DeadLetter(BaseModel):
+    """A message the bus dead-lettered, and why."""
+
+    id: str = Field(description="a digest of the message, stable across listings")
+    message_id: str | None
+    type: str | None
+    job_id: str | None
+    routing_key: str | None
+    queue: str | None = Field(description="the queue it was dead-lettered from")
+    reason: str
+    time: str | None
+    body: str = Field(description="its first 2,000 characters")
+
+
+class DeadPage(BaseModel):
+    data: list[DeadLetter]
+    total: int = Field(description="how many the dead-letter queue holds")
+    listed_at: str
+
+
+class Requeued(BaseModel):
+    requeued: DeadLetter
+
+
+class Discarded(BaseModel):
+    discarded: DeadLetter
+
+
+class HookResult(BaseModel):
+    jobs: list[str] = Field(description="the jobs the change started")
+    ignored: list[str] = Field(description="why a mapping started none")

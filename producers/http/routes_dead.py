@@ -26,6 +26,7 @@ from producers.http.errors import ApiError
 from producers.http.ingress import Ingress, ingress
 from producers.http.routes_jobs import ERRORS
 from schemas.errors import ErrorCode
+from schemas.http import DeadPage, Discarded, Requeued
 from store.keys import ApiKey
 
 router = APIRouter(prefix="/v1/dead", tags=["dead letters"])
@@ -151,7 +152,7 @@ def _json(body: dict[str, Any], status: int = 200) -> Response:
     return Response(json.dumps(body), status_code=status, media_type="application/json")
 
 
-@router.get("", responses=ERRORS)
+@router.get("", responses={**ERRORS, 200: {"model": DeadPage}})
 async def list_dead(_: Annotated[ApiKey, Depends(requires("admin"))],
                     dead: Annotated[DeadLetters, Depends(dead_letters)],
                     limit: Annotated[int, Query(ge=1, le=BROWSE_LIMIT)] = 100) -> Response:
@@ -162,14 +163,15 @@ async def list_dead(_: Annotated[ApiKey, Depends(requires("admin"))],
                   "listed_at": datetime.now(UTC).isoformat()})
 
 
-@router.post("/{letter_id}/requeue", status_code=202, responses=ERRORS)
+@router.post("/{letter_id}/requeue", status_code=202,
+             responses={**ERRORS, 202: {"model": Requeued}})
 async def requeue_dead(letter_id: DeadId, _: Annotated[ApiKey, Depends(requires("admin"))],
                        dead: Annotated[DeadLetters, Depends(dead_letters)]) -> Response:
     """Back to the queue it was dead-lettered from, without the dead-letter headers."""
     return _json({"requeued": await dead.requeue(letter_id)}, 202)
 
 
-@router.delete("/{letter_id}", responses=ERRORS)
+@router.delete("/{letter_id}", responses={**ERRORS, 200: {"model": Discarded}})
 async def discard_dead(letter_id: DeadId, _: Annotated[ApiKey, Depends(requires("admin"))],
                        dead: Annotated[DeadLetters, Depends(dead_letters)]) -> Response:
     return _json({"discarded": await dead.discard(letter_id)})

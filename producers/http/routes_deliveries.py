@@ -13,6 +13,7 @@ from producers.http.errors import ApiError
 from producers.http.ingress import Ingress, ingress
 from producers.http.routes_jobs import ERRORS, JobId, owned_job
 from schemas.errors import ErrorCode
+from schemas.http import DeliveryPage, Replayed
 from store import deliveries
 from store.keys import ApiKey
 
@@ -26,7 +27,7 @@ def _view(delivery: deliveries.Delivery) -> dict:
             for k, v in dataclasses.asdict(delivery).items()}
 
 
-@router.get("/v1/jobs/{job_id}/deliveries", responses=ERRORS)
+@router.get("/v1/jobs/{job_id}/deliveries", responses={**ERRORS, 200: {"model": DeliveryPage}})
 async def job_deliveries(job_id: JobId, key: Annotated[ApiKey, Depends(requires("read"))],
                          ingress: Annotated[Ingress, Depends(ingress)]) -> Response:
     """Every webhook attempt for the job, newest first."""
@@ -36,7 +37,8 @@ async def job_deliveries(job_id: JobId, key: Annotated[ApiKey, Depends(requires(
                     media_type="application/json")
 
 
-@router.post("/v1/deliveries/{delivery_id}/replay", status_code=202, responses=ERRORS)
+@router.post("/v1/deliveries/{delivery_id}/replay", status_code=202,
+             responses={**ERRORS, 202: {"model": Replayed}})
 async def replay(delivery_id: Annotated[str, Path(max_length=64)],
                  key: Annotated[ApiKey, Depends(requires("submit"))],
                  ingress: Annotated[Ingress, Depends(ingress)]) -> Response:

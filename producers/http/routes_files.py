@@ -16,8 +16,13 @@ from schemas.http import ErrorEnvelope
 router = APIRouter(tags=["files"])
 
 
+# What the object store keeps: the images and videos of jobs.
+KINDS = ("image/png", "image/jpeg", "image/webp", "video/mp4")
+
+
 @router.get("/files/{bucket}/{path:path}", response_class=FileResponse, responses={
-    400: {"model": ErrorEnvelope}, 404: {"model": ErrorEnvelope}, 200: {"content": {"image/png": {}}, "description": "the object"}})
+    400: {"model": ErrorEnvelope}, 404: {"model": ErrorEnvelope},
+    200: {"description": "the object", "content": {kind: {} for kind in KINDS}}})
 async def get_file(bucket: str, path: str,
                    ingress: Annotated[Ingress, Depends(ingress)]) -> FileResponse:
     parts = [bucket, *path.split("/")]

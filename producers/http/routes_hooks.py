@@ -18,7 +18,7 @@ from producers.http.errors import ApiError
 from producers.http.ingress import Ingress, ingress
 from schemas.errors import ErrorCode
 from schemas.hooks import SupabaseChange, SupabaseJobMap, job_fields, matching
-from schemas.http import ErrorEnvelope
+from schemas.http import ErrorEnvelope, HookResult
 from schemas.jobs import parse_request
 from store.keys import ApiKey
 
@@ -33,8 +33,9 @@ class Hooks:
 SECRET_HEADER = "X-Wowz-Hook-Secret"
 
 
-@router.post("/supabase", status_code=202, responses={401: {
-    "model": ErrorEnvelope, "description": f"{SECRET_HEADER} missing or wrong"}})
+@router.post("/supabase", status_code=202, responses={
+    202: {"model": HookResult},
+    401: {"model": ErrorEnvelope, "description": f"{SECRET_HEADER} missing or wrong"}})
 async def supabase_hook(
         change: SupabaseChange, request: Request,
         ingress: Annotated[Ingress, Depends(ingress)],
