@@ -1,12 +1,17 @@
 """Consuming with explicit outcomes: a handler returns (ack) or raises one of the outcomes
 below; a message that does not decode is dead-lettered with the reason and the consumer goes on."""
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
-from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue
+from aio_pika.exceptions import ChannelInvalidStateError
 from pydantic import ValidationError
 
+from bus import topology
 from bus.codec import from_message
 from bus.publisher import ATTEMPT, Publisher
 from schemas.events import Event
@@ -15,6 +20,7 @@ log = logging.getLogger("wowz.bus")
 
 Handler = Callable[[Event, AbstractIncomingMessage], Awaitable[None]]
 UNEXPECTED_DELAYS_S = (1, 5, 30, 30, 120, 600)
+CANCEL_WAIT_S = 5.0  # a cancel waits for a broker that is away; a stopping service does not
 
 
 class Reject(Exception):
@@ -59,20 +65,20 @@ async def settle(message: AbstractIncomingMessage, outcome: BaseException | None
                  unexpected_delays_s: tuple[float, ...] = UNEXPECTED_DELAYS_S) -> None:
     """Apply a handler's outcome to its message."""
     if outcome is None:
-        await message.ack()
+        await ack(message)
     elif isinstance(outcome, Reject):
         await publisher.dead_letter(message, queue=queue, reason=outcome.reason)
-        await message.ack()
+        await ack(message)
     elif isinstance(outcome, Retry):
         await publisher.delay(message, queue=queue, seconds=outcome.delay_s,
                               attempt=attempt_of(message) + 1)
-        await message.ack()
+        await ack(message)
     elif isinstance(outcome, Requeue):
         # Through a 1 s delay rather than nack-requeue: a requeue would count toward the quorum
         # delivery limit (a job bounced by paused accounts must not be dead-lettered for it),
         # and could come straight back to the consumer that refused it.
         await publisher.delay(message, queue=queue, seconds=1, attempt=attempt_of(message) + 1)
-        await message.ack()
+        await ack(message)
     else:
         # Unexpected (a database away, a bug): try again later, waiting longer each time, so a
         # passing outage loses nothing and a poison message does not spin; give up into the
@@ -86,8 +92,50 @@ async def settle(message: AbstractIncomingMessage, outcome: BaseException | None
         else:
             await publisher.dead_letter(message, queue=queue, reason=(
                 f"failed {attempt + 1} times; last: {type(outcome).__name__}: {outcome}"))
-        await message.ack()
+        await ack(message)
 
+
+async def ack(message: AbstractIncomingMessage, *, multiple: bool = False) -> bool:
+    """Ack; False when the channel the message came on is gone (the broker restarted): the
+    broker has put it back and delivers it again, and every handler is idempotent, so that
+    copy changes nothing."""
+    try:
+        await message.ack(multiple=multiple)
+    except ChannelInvalidStateError:
+        log.info("not acked, its channel is gone; the broker redelivers %s", message.message_id)
+        return False
+    return True
+
+
+@dataclass
+class Subscription:
+    """A consumer on a service queue. Cancelled through the queue object that started it, so
+    that a robust channel forgets it too: cancelled through another handle to the same queue,
+    it would be restarted after the next reconnect (on an account that was paused)."""
+
+    queue: AbstractQueue
+    tag: str
+
+    async def cancel(self) -> None:
+        try:
+            async with asyncio.timeout(CANCEL_WAIT_S):
+                await self.queue.cancel(self.tag)
+        except (ChannelInvalidStateError, ConnectionError, TimeoutError):
+            pass  # the broker is away: the consumer went with the channel and is not restored
+
+
+async def subscribe(channel: AbstractChannel, queue: str,
+                    callback: Callable[[AbstractIncomingMessage], Awaitable[Any]]
+                    ) -> Subscription:
+    amqp_queue = await topology.service_queue(channel, queue)
+    return Subscription(amqp_queue, await amqp_queue.consume(callback))
+
+
+# The messages this process is handling, by (queue, message id). After a broker restart the
+# broker redelivers what was unacked, while the first copy may still be running here (its ack can
+# no longer reach the broker): the copy waits for the first to be settled and is then acked,
+# instead of running the job a second time beside it.
+_IN_HAND: dict[tuple[str, str], asyncio.Future[bool]] = {}
 
 Undecodable = Callable[[AbstractIncomingMessage, str], Awaitable[None]]
 
@@ -95,14 +143,32 @@ Undecodable = Callable[[AbstractIncomingMessage, str], Awaitable[None]]
 async def consume(channel: AbstractChannel, queue: str, handler: Handler, *,
                   publisher: Publisher, prefetch: int,
                   on_undecodable: Undecodable | None = None,
-                  unexpected_delays_s: tuple[float, ...] = UNEXPECTED_DELAYS_S) -> str:
-    """Start consuming `queue` on `channel` (which gets `prefetch`); returns the consumer tag.
+                  unexpected_delays_s: tuple[float, ...] = UNEXPECTED_DELAYS_S) -> Subscription:
+    """Start consuming `queue` on `channel` (which gets `prefetch`).
     `on_undecodable` hears of a message about to be dead-lettered for not decoding (a provider
     consumer then tells the job's client why)."""
     await channel.set_qos(prefetch_count=prefetch)
-    amqp_queue = await channel.get_queue(queue, ensure=False)
 
     async def on_message(message: AbstractIncomingMessage) -> None:
+        key = (queue, message.message_id or "")
+        first = _IN_HAND.get(key) if message.message_id else None
+        if first is not None and await asyncio.shield(first):
+            log.info("second copy of %s on %s, settled by the first", message.message_id, queue)
+            await ack(message)
+            return
+        settled = asyncio.get_running_loop().create_future()
+        if message.message_id:
+            _IN_HAND[key] = settled
+        try:
+            await handle(message)
+            settled.set_result(True)
+        finally:
+            if not settled.done():
+                settled.set_result(False)  # not settled: a copy must do the work
+            if _IN_HAND.get(key) is settled:
+                del _IN_HAND[key]
+
+    async def handle(message: AbstractIncomingMessage) -> None:
         try:
             event = decode(message)
         except ValueError as exc:
@@ -119,4 +185,4 @@ async def consume(channel: AbstractChannel, queue: str, handler: Handler, *,
         await settle(message, outcome, queue=queue, publisher=publisher,
                      unexpected_delays_s=unexpected_delays_s)
 
-    return await amqp_queue.consume(on_message)
+    return await subscribe(channel, queue, on_message)

@@ -1,11 +1,20 @@
-"""Publishing: persistent messages, each confirmed by the broker before `publish` returns."""
+"""Publishing: persistent messages, each confirmed by the broker before `publish` returns.
+A publish the broker's absence interrupts waits for the robust connection to come back and is
+sent again, so a broker restart delays work instead of losing it."""
 
 import asyncio
+import logging
 import time
 from typing import Any
 
 import aio_pika
-from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
+from aio_pika.abc import (
+    AbstractChannel,
+    AbstractConnection,
+    AbstractIncomingMessage,
+    AbstractRobustChannel,
+)
+from aio_pika.exceptions import ChannelInvalidStateError
 
 from bus import metrics, topology
 from bus.codec import to_message
@@ -15,11 +24,19 @@ from schemas.events import Event
 DEAD_REASON = "x-wowz-dead-reason"
 DEAD_QUEUE = "x-wowz-dead-queue"
 ATTEMPT = "x-wowz-attempt"
+OUTAGE_WAIT_S = 120.0  # as long as the writes a worker cannot skip wait for Postgres
+RETRY_PAUSES_S = (0.2, 2.0)  # first and longest pause between two tries
+
+log = logging.getLogger("wowz.bus")
 
 
 class Publisher:
-    def __init__(self, channel: AbstractChannel):
+    def __init__(self, channel: AbstractChannel, *, connection: AbstractConnection | None = None,
+                 outage_wait_s: float = OUTAGE_WAIT_S):
         self.channel = channel
+        self.connection = connection
+        self.outage_wait_s = outage_wait_s
+        self._closed = False
         self._exchanges: dict[str, aio_pika.abc.AbstractExchange] = {}
 
     async def _exchange(self, name: str) -> aio_pika.abc.AbstractExchange:
@@ -29,18 +46,43 @@ class Publisher:
 
     @classmethod
     async def open(cls, connection: AbstractConnection) -> "Publisher":
-        return cls(await connection.channel(publisher_confirms=True))
+        return cls(await connection.channel(publisher_confirms=True), connection=connection)
+
+    def _may_come_back(self) -> bool:
+        """A robust channel that nobody closed on purpose is reopened by its connection."""
+        return (isinstance(self.channel, AbstractRobustChannel) and not self._closed
+                and not (self.connection is not None and self.connection.close_called))
+
+    async def _send(self, exchange_name: str, message: aio_pika.Message, routing_key: str) -> None:
+        """Publish and await the confirm; while the connection is lost (the robust connection
+        reconnects and restores the channel by itself), try again for up to `outage_wait_s`.
+        A confirm lost with the connection does not say the broker dropped the message, so the
+        copy sent again may be a duplicate: every consumer dedupes by event id."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.outage_wait_s
+        pause = RETRY_PAUSES_S[0]
+        while True:
+            exchange = await self._exchange(exchange_name)
+            try:
+                await exchange.publish(message, routing_key=routing_key)
+                return
+            except (ChannelInvalidStateError, ConnectionError) as exc:
+                if loop.time() + pause > deadline or not self._may_come_back():
+                    raise
+                log.warning("publish to %s interrupted (%r); sending again in %.1f s",
+                            exchange_name or "the default exchange", exc, pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, RETRY_PAUSES_S[1])
 
     async def publish(self, event: Event, headers: dict[str, Any] | None = None) -> None:
-        exchange = await self._exchange(topology.EVENTS)
         started = time.perf_counter()
-        await exchange.publish(to_message(event, headers), routing_key=event.data.routing_key())
+        await self._send(topology.EVENTS, to_message(event, headers), event.data.routing_key())
         metrics.PUBLISH_SECONDS.observe(time.perf_counter() - started)
 
     async def send(self, queue: str, event: Event, headers: dict[str, Any] | None = None) -> None:
         """Straight into one `queue` (the default exchange), e.g. a replay to the notifier
         alone, not to every service bound to the event."""
-        await self.channel.default_exchange.publish(to_message(event, headers), routing_key=queue)
+        await self._send("", to_message(event, headers), queue)
 
     async def publish_many(self, events: list[Event]) -> None:
         """Pipelined: all sent, then all confirms awaited (5x the rate of one by one)."""
@@ -52,18 +94,18 @@ class Publisher:
         headers = dict(message.headers or {})
         if attempt is not None:
             headers[ATTEMPT] = attempt
-        exchange = await self._exchange(topology.delay_name(topology.delay_step(seconds)))
-        await exchange.publish(_copy(message, headers), routing_key=queue)
+        await self._send(topology.delay_name(topology.delay_step(seconds)),
+                         _copy(message, headers), queue)
 
     async def dead_letter(self, message: AbstractIncomingMessage, *, queue: str,
                           reason: str) -> None:
         headers = {**(message.headers or {}), DEAD_REASON: reason[:2000], DEAD_QUEUE: queue}
         headers.pop(PROVIDER_TOKEN, None)  # dead letters are kept for days; the token is not
-        exchange = await self._exchange(topology.DEAD)
-        await exchange.publish(_copy(message, headers), routing_key=queue)
+        await self._send(topology.DEAD, _copy(message, headers), queue)
         metrics.DEAD_LETTERS.labels(queue).inc()
 
     async def close(self) -> None:
+        self._closed = True
         await self.channel.close()
 
 

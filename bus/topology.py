@@ -67,6 +67,14 @@ async def declare(channel: AbstractChannel, providers: list[str]) -> None:
         await queue.bind(exchange)
 
 
+async def service_queue(channel: AbstractChannel, name: str) -> aio_pika.abc.AbstractQueue:
+    """A service queue to consume from, declared on the consumer's own channel (idempotent, the
+    same arguments as `declare`): after a broker restart the robust channel re-declares what was
+    declared on it and restarts those queues' consumers; a queue only named
+    (`get_queue(ensure=False)`) is not restored, and its consumer silently never comes back."""
+    return await channel.declare_queue(name, durable=True, arguments=QUORUM)
+
+
 async def declare_listener(channel: AbstractChannel, keys: list[str]) -> aio_pika.abc.AbstractQueue:
     """A private, auto-deleted queue for one process that wants to hear events live
     (cancel requests, server-sent events)."""

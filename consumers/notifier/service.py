@@ -11,7 +11,7 @@ import httpx
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
 
 from bus import metrics, topology
-from bus.consumer import Reject, Retry, attempt_of, consume
+from bus.consumer import Reject, Retry, Subscription, attempt_of, consume
 from bus.publisher import Publisher
 from consumers.notifier import payload, signing, transport
 from schemas.events import (
@@ -56,24 +56,24 @@ class Notifier:
         self._channel: AbstractChannel | None = None
         self._publisher: Publisher | None = None
         self._client: httpx.AsyncClient | None = None
-        self._tag: str | None = None
+        self._subscription: Subscription | None = None
         self._inflight: set[asyncio.Task] = set()
 
     async def start(self) -> None:
         self._client = transport.new_client()
         self._publisher = await Publisher.open(self.connection)
         self._channel = await self.connection.channel()
-        self._tag = await consume(self._channel, topology.NOTIFIER_QUEUE, self._on_event,
-                                  publisher=self._publisher, prefetch=self.prefetch)
+        self._subscription = await consume(
+            self._channel, topology.NOTIFIER_QUEUE, self._on_event, publisher=self._publisher,
+            prefetch=self.prefetch)
         log.info("notifier consuming", extra={"prefetch": self.prefetch})
 
     async def stop(self) -> None:
         """Stop taking events, let the deliveries under way finish (each is bounded by the
         timeout), then close; what is still unacked goes back to the queue."""
-        if self._tag is not None:
-            queue = await self._channel.get_queue(topology.NOTIFIER_QUEUE, ensure=False)
-            await queue.cancel(self._tag)
-            self._tag = None
+        if self._subscription is not None:
+            await self._subscription.cancel()
+            self._subscription = None
         if self._inflight:
             await asyncio.wait(set(self._inflight), timeout=self.timeout_s + 5)
         for closing in (self._channel, self._publisher):

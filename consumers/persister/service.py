@@ -17,7 +17,7 @@ import asyncpg
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
 
 from bus import topology
-from bus.consumer import decode
+from bus.consumer import Subscription, ack, decode, subscribe
 from bus.publisher import Publisher
 from schemas.events import Event, JobEvent
 from store import events
@@ -43,7 +43,7 @@ class Persister:
         self._buffer: asyncio.Queue[AbstractIncomingMessage | None] = asyncio.Queue()
         self._channel: AbstractChannel | None = None
         self._publisher: Publisher | None = None
-        self._tag: str | None = None
+        self._subscription: Subscription | None = None
         self._writer: asyncio.Task | None = None
 
     async def start(self) -> None:
@@ -51,18 +51,17 @@ class Persister:
         self._channel = await self.connection.channel()
         await self._channel.set_qos(prefetch_count=self.prefetch)
         self._writer = asyncio.create_task(self._write_loop())
-        queue = await self._channel.get_queue(topology.PERSISTER_QUEUE, ensure=False)
-        self._tag = await queue.consume(self._buffer.put)
+        self._subscription = await subscribe(self._channel, topology.PERSISTER_QUEUE,
+                                             self._buffer.put)
         log.info("persister consuming", extra={"prefetch": self.prefetch,
                                                "batch_size": self.batch_size})
 
     async def stop(self) -> None:
         """Stop consuming, write what the buffer holds, then close; what could not be written
         within the grace time stays unacked and goes back to the queue."""
-        if self._tag is not None:
-            queue = await self._channel.get_queue(topology.PERSISTER_QUEUE, ensure=False)
-            await queue.cancel(self._tag)
-            self._tag = None
+        if self._subscription is not None:
+            await self._subscription.cancel()
+            self._subscription = None
         if self._writer is not None:
             self._buffer.put_nowait(None)  # the writer's signal: flush, then end
             try:
@@ -108,9 +107,7 @@ class Persister:
         decoded = [e for e in [await self._decode(m) for m in messages] if e is not None]
         written = (await self._until_done("batch write", lambda: self._store(decoded))
                    if decoded else events.Written())
-        try:
-            await messages[-1].ack(multiple=True)
-        except Exception:  # noqa: BLE001 - the channel was lost: the broker requeued the batch
+        if not await ack(messages[-1], multiple=True):
             log.warning("batch written but its channel is gone; redelivery will be a no-op",
                         extra={"size": len(messages)})
         log.debug("batch written", extra={

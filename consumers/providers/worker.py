@@ -12,7 +12,7 @@ import asyncpg
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
 
 from bus import metrics
-from bus.consumer import Requeue, attempt_of, consume
+from bus.consumer import Requeue, Subscription, attempt_of, consume
 from bus.provider_token import HEADER as PROVIDER_TOKEN
 from bus.publisher import Publisher
 from bus.topology import provider_queue
@@ -40,7 +40,7 @@ class AccountWorker:
         self.recheck_s = recheck_s
         self.queue = provider_queue(state.account.provider)
         self._channel: AbstractChannel | None = None
-        self._tag: str | None = None
+        self._subscription: Subscription | None = None
         self._recheck: asyncio.Task | None = None
         self._closing: asyncio.Task | None = None
         self._idle = asyncio.Event()
@@ -75,19 +75,18 @@ class AccountWorker:
             await self._closing
         if self._channel is None or self._channel.is_closed:
             self._channel = await self.connection.channel()
-        self._tag = await consume(self._channel, self.queue, self._handle,
-                                  publisher=self.publisher,
-                                  prefetch=self.state.account.concurrency,
-                                  on_undecodable=self._undecodable)
+        self._subscription = await consume(self._channel, self.queue, self._handle,
+                                           publisher=self.publisher,
+                                           prefetch=self.state.account.concurrency,
+                                           on_undecodable=self._undecodable)
         log.info("account consuming", extra={"account": self.account_id,
                                              "prefetch": self.state.account.concurrency})
 
     async def _stop_consuming(self) -> None:
         """No new jobs for this account; deliveries already here are requeued by `_handle`."""
-        tag, self._tag = self._tag, None
-        if tag is not None and self._channel is not None and not self._channel.is_closed:
-            queue = await self._channel.get_queue(self.queue, ensure=False)
-            await queue.cancel(tag)
+        subscription, self._subscription = self._subscription, None
+        if subscription is not None:
+            await subscription.cancel()
 
     async def _undecodable(self, message: AbstractIncomingMessage, reason: str) -> None:
         """A request that does not even decode still fails its job, when it names one."""
