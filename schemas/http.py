@@ -57,29 +57,6 @@ class Health(BaseModel):
     timestamp: str
 
 
-class DeliveryView(BaseModel):
-    """One attempt to deliver a job event to its webhook."""
-
-    id: str
-    job_id: str
-    event_id: str
-    event_type: str
-    url: str
-    attempt: int
-    status_code: int | None
-    error: str | None
-    duration_ms: int | None
-    next_attempt_at: str | None = Field(description="ISO 8601; null once delivered or given up")
-    delivered_at: str | None
-    exhausted: bool = Field(description="retries used up: replay it to try again")
-    payload: dict[str, Any]
-    created_at: str
-
-
-class DeliveryPage(BaseModel):
-    data: list[DeliveryView]
-
-
 class Replayed(BaseModel):
     replayed: str = Field(description="the delivery replayed")
     event_id: str

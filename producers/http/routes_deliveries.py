@@ -6,6 +6,7 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
+from pydantic import BaseModel
 
 from bus.topology import NOTIFIER_QUEUE
 from producers.http.auth import requires
@@ -13,13 +14,17 @@ from producers.http.errors import ApiError
 from producers.http.ingress import Ingress, ingress
 from producers.http.routes_jobs import ERRORS, JobId, owned_job
 from schemas.errors import ErrorCode
-from schemas.http import DeliveryPage, Replayed
+from schemas.http import Replayed
 from store import deliveries
 from store.keys import ApiKey
 
 router = APIRouter(tags=["webhooks"])
 
 REPLAY = "x-wowz-replay"  # the notifier sends a replayed event even if it was delivered before
+
+
+class DeliveryPage(BaseModel):
+    data: list[deliveries.Delivery]
 
 
 def _view(delivery: deliveries.Delivery) -> dict:

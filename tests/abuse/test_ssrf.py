@@ -4,11 +4,9 @@ is refused at submit time (422 naming the field), and at fetch time (bad_input n
 field), where a redirect to such an address is refused too."""
 
 import asyncio
-import io
 
 import httpx
 import pytest
-from PIL import Image
 from starlette.applications import Starlette
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -18,6 +16,7 @@ from schemas.errors import BadInput
 from schemas.urls import blocked_reason
 from tests.abuse.conftest import bearer
 from tests.e2e.receiver import Receiver
+from tests.providers.test_fetch import png
 
 pytestmark = pytest.mark.connected
 
@@ -66,12 +65,6 @@ async def test_internal_urls_are_refused_at_submit_naming_the_field(threaded_ing
     assert "cloud metadata" in seed.json()["error"]
     assert await bus_tap.get(fail=False) is None, "a refused job was published"
     assert await pool.fetchval("select count(*) from jobs") == jobs_before
-
-
-def png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (8, 8), "teal").save(out, "PNG")
-    return out.getvalue()
 
 
 class Redirector(Receiver):
