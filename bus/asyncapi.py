@@ -18,8 +18,9 @@ HEADERS = {"type": "object", "properties": {
 def _routing_keys(model: type) -> list[str]:
     if issubclass(model, JobEvent):
         return [f"job.{model.name}.{p}" for p in PROVIDERS]
-    return [model.model_construct().routing_key()] if model.__name__.startswith("Webhook") else [
-        f"account.health.{p}" for p in PROVIDERS]
+    # one key per provider for account events, one key for webhook events
+    return list(dict.fromkeys(model.model_construct(provider=p).routing_key()
+                              for p in PROVIDERS))
 
 
 def document(version: str = "1") -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The whole topology in one place: exchanges, queues, bindings, dead letters and delays.
 
 - `wowz.events` (topic): every event, routing key `job.<type>.<provider>`, `webhook.*`,
-  `account.health.<provider>`.
+  `account.health.<provider>`, `account.control.<provider>`.
 - One durable quorum queue per consuming service, dead-lettering to `wowz.dead`.
 - `wowz.dead` (topic) -> queue `wowz.dead`: what could not be handled, with the reason in the
   `x-wowz-dead-reason` header (our own) or `x-first-death-reason` (RabbitMQ's, e.g. delivery

@@ -125,9 +125,23 @@ class AccountHealth(EventData):
         return f"account.health.{self.provider}"
 
 
+class AccountControl(EventData):
+    """An operator enabled or disabled an account: every service running it obeys at once
+    (a disabled account takes no new jobs; the running ones finish)."""
+
+    type = "wowz.account.control"
+    account_id: str
+    provider: str
+    enabled: bool
+    by: str | None = Field(None, description="the API key id of the operator")
+
+    def routing_key(self) -> str:
+        return f"account.control.{self.provider}"
+
+
 EVENT_TYPES: dict[str, type[EventData]] = {m.type: m for m in (
     JobRequested, JobStarted, JobProgress, JobCompleted, JobFailed, JobCancel,
-    WebhookDelivered, WebhookExhausted, AccountHealth)}
+    WebhookDelivered, WebhookExhausted, AccountHealth, AccountControl)}
 TERMINAL_EVENTS = frozenset({JobCompleted.type, JobFailed.type})
 
 

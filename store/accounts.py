@@ -23,9 +23,32 @@ async def save_account(pool: asyncpg.Pool, view: dict[str, Any]) -> None:
         view["concurrency"], view["mode"], view["enabled"], view.get("daily_cap"))
 
 
+# `enabled`: may take jobs, as far as the accounts file and the operators say; `configured`:
+# what the accounts file says (an account disabled there is enabled only there).
+COLUMNS = ("id, provider, healthy, reason, since, running, jobs_today, concurrency, mode, "
+           "enabled and disabled_at is null as enabled, enabled as configured, disabled_at, "
+           "disabled_by, daily_cap, updated_at")
+
+
 async def list_accounts(pool: asyncpg.Pool, *, provider: str | None = None) -> list[dict]:
     rows = await pool.fetch(
-        "select id, provider, healthy, reason, since, running, jobs_today, concurrency, mode, "
-        "enabled, daily_cap, updated_at from accounts "
+        f"select {COLUMNS} from accounts "
         "where $1::text is null or provider = $1 order by provider, id", provider)
     return [dict(row) for row in rows]
+
+
+async def switch(pool: asyncpg.Pool, account_id: str, *, enabled: bool,
+                 by: str | None = None) -> dict | None:
+    """An operator's enable or disable; the account as listed after it, None if no provider
+    service ever reported it. Disabling again keeps the first time and operator."""
+    row = await pool.fetchrow(
+        "update accounts set disabled_at = case when $2 then null "
+        "                                   else coalesce(disabled_at, now()) end, "
+        "  disabled_by = case when $2 then null else coalesce(disabled_by, $3) end "
+        f"where id = $1 returning {COLUMNS}", account_id, enabled, by)
+    return None if row is None else dict(row)
+
+
+async def is_disabled(pool: asyncpg.Pool, account_id: str) -> bool:
+    return bool(await pool.fetchval(
+        "select disabled_at is not null from accounts where id = $1", account_id))

@@ -63,6 +63,7 @@ class AccountState:
     running: int = 0
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
     jobs_today: int = 0
+    disabled: bool = False  # by an operator, at runtime (`enabled` is the accounts file's)
 
     def set_health(self, healthy: bool, reason: str | None = None) -> bool:
         """Returns True when the health changed."""
@@ -88,4 +89,5 @@ class AccountState:
                 "healthy": self.healthy, "reason": self.reason, "since": self.since.isoformat(),
                 "concurrency": self.account.concurrency, "running": self.running,
                 "jobs_today": self.jobs_today, "mode": self.account.mode,
-                "enabled": self.account.enabled, "daily_cap": self.account.daily_cap}
+                "enabled": self.account.enabled, "daily_cap": self.account.daily_cap,
+                "disabled": self.disabled}

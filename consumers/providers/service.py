@@ -1,5 +1,6 @@
 """A provider service: one AccountWorker per account of the provider, one job runner, and a
-listener for cancel requests (which may reach any replica; the one running the job acts)."""
+listener for cancel requests (which may reach any replica; the one running the job acts) and
+operators' account switches (every replica running the account obeys)."""
 
 import asyncio
 import logging
@@ -16,7 +17,7 @@ from consumers.providers.accounts import Account, AccountState
 from consumers.providers.context import Adapter
 from consumers.providers.runner import JobRunner
 from consumers.providers.worker import AccountWorker
-from schemas.events import JobCancel
+from schemas.events import AccountControl, JobCancel
 from store.objects import ObjectStore
 
 log = logging.getLogger("wowz.provider")
@@ -43,7 +44,7 @@ class ProviderService:
         self.workers: list[AccountWorker] = []
         self.runner: JobRunner | None = None
         self._publisher: Publisher | None = None
-        self._cancel_channel = None
+        self._command_channel = None
 
     @property
     def name(self) -> str:
@@ -67,17 +68,17 @@ class ProviderService:
         self.runner.states = lambda: {w.account_id: w.state for w in self.workers}
         self.runner.pause_account = self._pause_account
         await asyncio.gather(*(w.start() for w in self.workers))
-        await self._listen_for_cancels()
+        await self._listen_for_commands()
         healthy = sum(w.state.healthy for w in self.workers)
         log.info("provider service started", extra={
             "provider": self.provider, "accounts": len(self.workers), "healthy": healthy})
 
-    async def _listen_for_cancels(self) -> None:
-        self._cancel_channel = await self.connection.channel()
-        queue = await topology.declare_listener(self._cancel_channel,
-                                                [f"job.cancel.{self.provider}"])
+    async def _listen_for_commands(self) -> None:
+        self._command_channel = await self.connection.channel()
+        queue = await topology.declare_listener(self._command_channel, [
+            f"job.cancel.{self.provider}", f"account.control.{self.provider}"])
 
-        async def on_cancel(message: AbstractIncomingMessage) -> None:
+        async def on_command(message: AbstractIncomingMessage) -> None:
             async with message.process(ignore_processed=True):
                 try:
                     event = decode(message)
@@ -85,8 +86,15 @@ class ProviderService:
                     return  # a private, auto-deleted queue: nothing to keep
                 if isinstance(event.data, JobCancel) and self.runner.cancel(event.data.job_id):
                     log.info("job cancel requested", extra={"job_id": event.data.job_id})
+                if isinstance(event.data, AccountControl):
+                    await self._switch(event.data)
 
-        await queue.consume(on_cancel)
+        await queue.consume(on_command)
+
+    async def _switch(self, control: AccountControl) -> None:
+        for worker in self.workers:
+            if worker.account_id == control.account_id:
+                await (worker.enable() if control.enabled else worker.disable())
 
     async def _pause_account(self, account_id: str, reason: str) -> None:
         for worker in self.workers:
@@ -98,7 +106,7 @@ class ProviderService:
 
     async def stop(self) -> None:
         await asyncio.gather(*(w.stop(self.grace_s) for w in self.workers))
-        if self._cancel_channel is not None:
-            await self._cancel_channel.close()
+        if self._command_channel is not None:
+            await self._command_channel.close()
         if self._publisher is not None:
             await self._publisher.close()

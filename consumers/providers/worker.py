@@ -1,6 +1,7 @@
 """One account = one consumer on its provider's queue, with prefetch = the account's concurrency,
 so RabbitMQ balances jobs across accounts and replicas. An account whose credentials fail stops
-consuming (its jobs go to the others) until a re-check finds it healthy again."""
+consuming (its jobs go to the others) until a re-check finds it healthy again. An operator's
+`disable` stops it the same way (running jobs finish) until `enable`."""
 
 import asyncio
 import json
@@ -56,7 +57,36 @@ class AccountWorker:
         if not self.state.account.enabled:
             self.state.set_health(False, "disabled")
             return
-        if await self.check():
+        # An operator's switch outlives restarts: it is kept in the accounts table.
+        if await account_rows.is_disabled(self.runner.pool, self.account_id):
+            self.state.disabled = True
+            log.info("account disabled by an operator", extra={"account": self.account_id})
+            return
+        await self._resume()
+
+    async def disable(self) -> None:
+        """No new jobs; the running ones finish, then the channel closes."""
+        if self.state.disabled:
+            return
+        self.state.disabled = True
+        log.info("account disabled", extra={"account": self.account_id})
+        if self._recheck is not None:
+            self._recheck.cancel()
+        if self._closing is None or self._closing.done():
+            self._closing = asyncio.create_task(self._close_when_idle())
+
+    async def enable(self) -> None:
+        if not self.state.disabled:
+            return
+        self.state.disabled = False
+        log.info("account enabled", extra={"account": self.account_id})
+        await self._resume()
+
+    async def _resume(self) -> None:
+        """Consume if healthy (and under the cap), else re-check until it is."""
+        if self._recheck is not None:
+            self._recheck.cancel()  # one path to consuming, not two
+        if not self.state.capped and await self.check():
             await self._consume()
         else:
             self._recheck = asyncio.create_task(self._recheck_loop())
@@ -103,7 +133,7 @@ class AccountWorker:
         self._held = {m for m in self._held if not m.processed} | {message}
         if not isinstance(event.data, JobRequested):
             return  # only requests are routed here; anything else has nothing to do
-        if not self.state.healthy or self.state.capped:
+        if self.state.disabled or not self.state.healthy or self.state.capped:
             raise Requeue()
         owner = await self._owner(event.data)
         if owner is not None and owner != self.account_id:
@@ -124,9 +154,11 @@ class AccountWorker:
         finally:
             self.state.running -= 1
             self._in_flight.dec()
-            if self.state.running == 0:
-                self._idle.set()
             await self._save_state()
+            if self.state.running == 0:
+                # Set last, with no pause until the delivery is settled: a close waiting for
+                # idle must not run first (the finished job would come back, counted again).
+                self._idle.set()
         if self.state.capped:
             await self._pause(f"daily cap of {self.state.account.daily_cap} jobs reached")
 
@@ -182,6 +214,8 @@ class AccountWorker:
         restart) and check again."""
         while True:
             await asyncio.sleep(self.recheck_s)
+            if self.state.disabled:
+                return  # enable() resumes it
             if self.state.capped:
                 continue
             if self.reload_credentials is not None:

@@ -15,6 +15,7 @@ from producers.http import (
     dashboard,
     errors,
     openapi,
+    routes_accounts,
     routes_asyncapi,
     routes_dead,
     routes_deliveries,
@@ -74,7 +75,7 @@ def create_app(*, pool: asyncpg.Pool, connection: AbstractConnection, object_roo
     errors.install(app)
     for module in (routes_jobs, sse, routes_deliveries, routes_health, routes_files,
                    seed, routes_asyncapi, routes_hooks,
-                   routes_metrics, routes_dead, dashboard):
+                   routes_metrics, routes_dead, routes_accounts, dashboard):
         app.include_router(module.router)
     openapi.install(app)
     if cors_origins:  # inside Edge, so its answers carry the request id and security headers

@@ -1,10 +1,28 @@
-"""Making dead letters as the services do, and reading the queues they go back to."""
+"""Making dead letters as the services do, and reading the queues they go back to; provider
+accounts as their services report them."""
 
 import aio_pika
 
 from bus.codec import to_message
 from bus.publisher import Publisher
 from schemas.events import Event, JobRequested
+from store.accounts import save_account
+
+ACCOUNTS = [
+    {"id": "mj-1", "provider": "midjourney", "healthy": True, "reason": None,
+     "since": "2026-11-24T10:00:00+00:00", "running": 2, "jobs_today": 14, "concurrency": 3,
+     "mode": "fast", "enabled": True, "daily_cap": 200},
+    {"id": "mj-2", "provider": "midjourney", "healthy": False, "reason": "auth_expired",
+     "since": "2026-11-24T11:00:00+00:00", "running": 0, "jobs_today": 3, "concurrency": 3,
+     "mode": "relax", "enabled": True, "daily_cap": None},
+]
+
+
+async def report_accounts(pool, *more: dict) -> None:
+    """The accounts table holds ACCOUNTS (and `more`), as their service wrote them."""
+    await pool.execute("delete from accounts")
+    for view in [*ACCOUNTS, *more]:
+        await save_account(pool, view)
 
 
 async def dead_letter(connection, *, reason: str, job_id: str = "job-1",

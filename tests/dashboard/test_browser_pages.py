@@ -1,6 +1,7 @@
 """The dashboard's pages in real Chromium against an ingress: a dead letter handled from the
-keyboard, a job page following its events, the jobs table on a phone. Screenshots go to
-test-artifacts/dashboard/ (not committed)."""
+keyboard, a job page following its events, the jobs table on a phone, thumbnails from Supabase
+Storage, an account switched off and on. Screenshots go to test-artifacts/dashboard/ (not
+committed)."""
 
 import httpx
 import pytest
@@ -9,7 +10,7 @@ from playwright.async_api import expect
 from bus.publisher import Publisher
 from schemas.events import Event, JobProgress
 from tests.dashboard.browser import SHOTS, log_in
-from tests.dashboard.helpers import dead_letter, drop, take
+from tests.dashboard.helpers import dead_letter, drop, report_accounts, take
 from tests.ideogram.helpers import png
 
 pytestmark = pytest.mark.browser
@@ -108,3 +109,26 @@ async def test_thumbnails_stored_in_supabase_storage_load_and_other_origins_stay
     loaded = await thumbs.evaluate_all("imgs => imgs.map(i => i.naturalWidth)")
     assert loaded == [48, 0]
     assert any(elsewhere.url in text for text in blocked), blocked
+
+
+async def test_an_operator_disables_an_account_from_the_accounts_page_and_enables_it_again(
+        serve, admin, clean_db, events, chromium):
+    await report_accounts(clean_db)
+    api = await serve()
+    page = await chromium.new_page()
+    await log_in(page, api.url, admin.api_key)
+    await page.goto(f"{api.url}/ui/accounts")
+    row = page.locator('tr[data-account="mj-1"]')
+    await row.get_by_role("button", name="Disable mj-1").click()
+    await expect(page.locator(".notice")).to_have_text(
+        "Disabled: it takes no new jobs; the running ones finish.")
+    await expect(row.locator(".enabled .status")).to_have_text("disabled")
+    told = await events.until(lambda e: e.type == "wowz.account.control", timeout=5)
+    assert (told.data.account_id, told.data.enabled) == ("mj-1", False)
+    await page.screenshot(path=SHOTS / "accounts.png", full_page=True)
+    await row.get_by_role("button", name="Enable mj-1").focus()
+    await page.keyboard.press("Enter")
+    await expect(row.locator(".enabled .status")).to_have_text("enabled")
+    await events.until(lambda e: e.type == "wowz.account.control" and e.data.enabled, timeout=5)
+    await expect(page.locator('tr[data-account="mj-2"] .enabled .status')).to_have_text(
+        "enabled")

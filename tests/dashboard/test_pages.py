@@ -6,21 +6,11 @@ import re
 import pytest
 
 from store import deliveries
-from store.accounts import save_account
 from store.keys import create_key
-from tests.dashboard.helpers import dead_letter, drop
+from tests.dashboard.helpers import dead_letter, drop, report_accounts
 from tests.http.conftest import JOB, auth
 
 pytestmark = pytest.mark.connected
-
-ACCOUNTS = [
-    {"id": "mj-1", "provider": "midjourney", "healthy": True, "reason": None,
-     "since": "2026-11-24T10:00:00+00:00", "running": 2, "jobs_today": 14, "concurrency": 3,
-     "mode": "fast", "enabled": True, "daily_cap": 200},
-    {"id": "mj-2", "provider": "midjourney", "healthy": False, "reason": "auth_expired",
-     "since": "2026-11-24T11:00:00+00:00", "running": 0, "jobs_today": 3, "concurrency": 3,
-     "mode": "relax", "enabled": True, "daily_cap": None},
-]
 
 
 async def test_a_visitor_without_a_key_is_sent_to_the_login_and_a_wrong_key_is_refused(
@@ -108,9 +98,7 @@ async def test_the_script_and_styles_are_served_by_wowz(serve):
 
 async def test_the_accounts_page_shows_each_accounts_health_and_load(serve, admin, key,
                                                                      clean_db):
-    await clean_db.execute("delete from accounts")
-    for view in ACCOUNTS:
-        await save_account(clean_db, view)
+    await report_accounts(clean_db)
     api = await serve()
     assert (await api.client.get("/ui/accounts", headers=auth(key))).status_code == 403
     page = await api.client.get("/ui/accounts", headers=auth(admin))

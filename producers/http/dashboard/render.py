@@ -13,7 +13,9 @@ from store.keys import ApiKey
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 NOTICES = {"replayed": "The webhook is being sent again.",
-           "requeued": "Sent back to its queue.", "discarded": "Discarded."}
+           "requeued": "Sent back to its queue.", "discarded": "Discarded.",
+           "disabled": "Disabled: it takes no new jobs; the running ones finish.",
+           "enabled": "Enabled: it takes jobs again once healthy."}
 
 env = Environment(loader=FileSystemLoader(HERE / "templates"),
                   autoescape=select_autoescape(default=True), trim_blocks=True,
