@@ -46,7 +46,7 @@ async def start_service(settings, sandbox, pool, amqp, accounts, tmp_path, **kw)
         browser=BrowserConfig(executable=settings.browser.chromium_path,
                               args=settings.browser.chromium_args),
         profiles_dir=tmp_path / "profiles", web_url=sandbox.ideogram_url,
-        bucket="product-ideas", allow_private_urls=True, pool=pool,
+        bucket="product-ideas", allow_private_urls=kw.pop("allow_private_urls", True), pool=pool,
         poll_interval_s=kw.pop("poll_interval_s", 0.2),
         **{k: kw.pop(k) for k in ("token_margin_s", "token_ahead_s") if k in kw})
     service = ProviderService(

@@ -1,0 +1,35 @@
+"""A job that reaches a provider with an internal image URL (published straight to the bus, past
+the ingress's check) fails as bad_input naming the field and the reason, and the account keeps
+working."""
+
+import pytest
+
+from tests.abuse.test_ssrf import TARGETS
+from tests.ideogram.helpers import ideogram_account, request, start_service
+from tests.support import ended
+
+pytestmark = pytest.mark.browser
+
+
+async def test_an_internal_image_url_fails_the_job_as_bad_input(
+        settings, sandbox, clean_db, amqp, events, publisher, tmp_path):
+    account = await ideogram_account(sandbox, "ideo-ssrf")
+    service = await start_service(settings, sandbox, clean_db, amqp, [account], tmp_path,
+                                  allow_private_urls=False)
+    try:
+        jobs = [request("remix", image_url=target) for target, _ in TARGETS]
+        for job in jobs:
+            await publisher.publish(job)
+        failed = [await events.until(ended(job, "wowz.job.failed")) for job in jobs]
+        after = request("generate", prompt="a fox, sticker", num_images=1)
+        await publisher.publish(after)
+        await events.until(ended(after, "wowz.job.completed"))
+        [state] = service.states()
+    finally:
+        await service.stop()
+
+    for (target, reason), event in zip(TARGETS, failed, strict=True):
+        error = event.data.error
+        assert error.code == "bad_input" and not error.retryable, target
+        assert error.message.startswith("image_url") and reason in error.message, error.message
+    assert state["healthy"] is True, state
