@@ -39,14 +39,10 @@ def run(settings, args) -> int:
 
 
 def switch(settings, args) -> int:
-    client = cli_http.client(settings, args)
-    if client is None:
-        return cli_http.BAD_INPUT
-    with client:
-        response = client.post(f"/v1/accounts/{args.account_id}/{args.verb}")
-    if response.status_code != 200:
-        return cli_http.failure(response)
-    account = response.json()
+    code, account = cli_http.call(settings, args, "POST",
+                                  f"/v1/accounts/{args.account_id}/{args.verb}")
+    if account is None:
+        return code
     print(f"{account['id']} {args.verb}d" + (
         f" ({account['running']} job(s) still running finish)" if args.verb == "disable"
         and account["running"] else ""))

@@ -22,19 +22,15 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 
 def run(settings, args) -> int:
-    client = cli_http.client(settings, args)
-    if client is None:
-        return cli_http.BAD_INPUT
-    with client:
-        if args.dead == "list":
-            response = client.get("/v1/dead", params={"limit": args.limit})
-        elif args.dead == "requeue":
-            response = client.post(f"/v1/dead/{args.id}/requeue")
-        else:
-            response = client.delete(f"/v1/dead/{args.id}")
-    if response.status_code >= 400:
-        return cli_http.failure(response)
-    body = response.json()
+    if args.dead == "list":
+        code, body = cli_http.call(settings, args, "GET", "/v1/dead",
+                                   params={"limit": args.limit})
+    elif args.dead == "requeue":
+        code, body = cli_http.call(settings, args, "POST", f"/v1/dead/{args.id}/requeue")
+    else:
+        code, body = cli_http.call(settings, args, "DELETE", f"/v1/dead/{args.id}")
+    if body is None:
+        return code
     if args.dead != "list":
         letter = body.get("requeued") or body.get("discarded")
         done = f"requeued to {letter['queue']}" if args.dead == "requeue" else "discarded"

@@ -15,12 +15,8 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 
 def run(settings, args) -> int:
-    client = cli_http.client(settings, args)
-    if client is None:
-        return cli_http.BAD_INPUT
-    with client:
-        response = client.post(f"/v1/deliveries/{args.id}/replay")
-    if response.status_code >= 400:
-        return cli_http.failure(response)
-    print(f"delivery {args.id}: event {response.json()['event_id']} is being sent again")
+    code, replayed = cli_http.call(settings, args, "POST", f"/v1/deliveries/{args.id}/replay")
+    if replayed is None:
+        return code
+    print(f"delivery {args.id}: event {replayed['event_id']} is being sent again")
     return cli_http.OK

@@ -4,6 +4,7 @@ error envelope printed for a person, exit codes a script can use."""
 import argparse
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
@@ -23,6 +24,18 @@ def client(settings, args) -> httpx.Client | None:
         return None
     return httpx.Client(base_url=(args.url or settings.http.public_url).rstrip("/"),
                         headers={"Authorization": f"Bearer {key}"}, timeout=30)
+
+
+def call(settings, args, method: str, path: str, **kwargs) -> tuple[int, Any]:
+    """One request to the API: (OK, its JSON body), or (an exit code, None) after saying why."""
+    client_ = client(settings, args)
+    if client_ is None:
+        return BAD_INPUT, None
+    with client_:
+        response = client_.request(method, path, **kwargs)
+    if response.status_code >= 400:
+        return failure(response), None
+    return OK, response.json()
 
 
 def failure(response: httpx.Response) -> int:

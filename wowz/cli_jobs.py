@@ -28,14 +28,10 @@ def run(settings, args) -> int:
             print(f"error: --meta {pair!r} is not KEY=VALUE")
             return cli_http.BAD_INPUT
         params[f"metadata.{name}"] = value
-    client = cli_http.client(settings, args)
-    if client is None:
-        return cli_http.BAD_INPUT
-    with client:
-        response = client.get("/v1/jobs", params={k: v for k, v in params.items() if v})
-    if response.status_code != 200:
-        return cli_http.failure(response)
-    page = response.json()
+    code, page = cli_http.call(settings, args, "GET", "/v1/jobs",
+                               params={k: v for k, v in params.items() if v})
+    if page is None:
+        return code
     if args.json:
         print(json.dumps(page, indent=2))
         return cli_http.OK
