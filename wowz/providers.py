@@ -44,7 +44,7 @@ def midjourney(shared: Shared) -> ProviderService:
         web_url=s.providers.midjourney_url, cdn_url=s.providers.midjourney_cdn_url,
         bucket=s.store.bucket_midjourney, poll_interval_s=s.providers.poll_interval_s,
         poll_fast_s=s.providers.poll_interval_fast_s,
-        allow_private_urls=s.providers.midjourney_allow_private_image_urls,
+        allow_private_urls=s.notifier.allow_private_urls,
         refresh_margin_s=s.providers.midjourney_refresh_margin_s,
         recycle_after_jobs=s.providers.midjourney_recycle_after_jobs,
         recycle_above_mb=s.providers.midjourney_recycle_above_mb)

@@ -102,9 +102,6 @@ class ProviderSettings(_Base):
     accounts_file: Path | None = Path("accounts.yaml")
     midjourney_url: str = "https://www.midjourney.com"
     midjourney_cdn_url: str = "https://cdn.midjourney.com"
-    midjourney_allow_private_image_urls: bool = Field(
-        False, description="image URLs in Midjourney jobs may point at private addresses "
-                           "(an intranet, tests); off, they must be public")
     midjourney_refresh_margin_s: float = Field(
         300.0, description="refresh the id token this long before it expires")
     midjourney_recycle_after_jobs: int | None = Field(

@@ -24,7 +24,6 @@ async def mj_platform(settings, sandbox, clean_db, clean_bus, tmp_path):
     s = settings.model_copy(deep=True)
     s.providers.midjourney_url = sandbox.midjourney_url
     s.providers.midjourney_cdn_url = sandbox.cdn_url
-    s.providers.midjourney_allow_private_image_urls = True
     s.providers.poll_interval_s, s.providers.poll_interval_fast_s = 0.5, 0.2
     s.browser.profiles_dir = tmp_path / "profiles"
     s.http.port = free_port()
