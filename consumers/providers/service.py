@@ -67,8 +67,9 @@ class ProviderService:
                                      if w.state.healthy}
         self.runner.states = lambda: {w.account_id: w.state for w in self.workers}
         self.runner.pause_account = self._pause_account
-        await asyncio.gather(*(w.start() for w in self.workers))
+        # Listening first: a switch made while the workers read the accounts table is heard.
         await self._listen_for_commands()
+        await asyncio.gather(*(w.start() for w in self.workers))
         healthy = sum(w.state.healthy for w in self.workers)
         log.info("provider service started", extra={
             "provider": self.provider, "accounts": len(self.workers), "healthy": healthy})
