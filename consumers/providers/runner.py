@@ -81,17 +81,17 @@ class JobRunner:
         jobs; while it is paused or capped, waiting within the job's timeout (counted from the
         request); then, or at once if `owner` is not configured, the job fails `no_account`."""
         state = self.states().get(owner)
-        if state is not None and state.healthy and not state.capped:
+        away = _away(state) if state is not None else "not configured"
+        if away is None:
             raise Retry(1.0, f"job {job.job_id} runs on account {owner}")
         if state is None:
             problem = f"account {owner}, which made the job acted on, is not configured"
         elif waited_s < job.timeout_s:
             raise Retry(min(5.0, job.timeout_s - waited_s),
-                        f"job {job.job_id} waits for account {owner}")
+                        f"job {job.job_id} waits for account {owner}: {away}")
         else:
-            why = state.reason if not state.healthy else "daily cap reached"
             problem = (f"account {owner}, which made the job acted on, has not taken jobs for "
-                       f"{waited_s:.0f} s ({why}); only it can act on that job")
+                       f"{waited_s:.0f} s ({away}); only it can act on that job")
         await self.refuse(job_id=job.job_id, provider=job.provider, problem=problem,
                           code=ErrorCode.no_account)
 
@@ -198,6 +198,15 @@ class JobRunner:
         metrics.JOBS.labels(ctx.job.provider, ctx.job.action, status).inc()
         log.warning("job failed", extra=_ctx(ctx.job, ctx.account_id, code=str(code),
                                              error=message[:200]))
+
+
+def _away(state: AccountState) -> str | None:
+    """Why the account takes no jobs now, or None when it takes them."""
+    if state.disabled:
+        return "disabled by an operator"
+    if not state.healthy:
+        return state.reason or "unhealthy"
+    return "daily cap reached" if state.capped else None
 
 
 def input_problem(job: JobRequested) -> str | None:
