@@ -33,6 +33,9 @@ MAX_STRETCH = 4  # how far progress may push a job's deadline, in multiples of i
 # The account cannot work now, though the job is fine: the job fails with the code (the issue
 # asks so: no silent wait) and the account pauses until its health check passes again.
 ACCOUNT_TROUBLE = frozenset({ErrorCode.quota_exhausted, ErrorCode.captcha_required})
+# A refusal is no attempt of its own: its seq is above every attempt's (attempt x 1e6 + n, see
+# context.Seq), so that it ends a job an earlier attempt started, and exact in JavaScript.
+REFUSED_SEQ = 2**53 - 1
 
 
 async def _nobody(account_id: str, reason: str) -> None:
@@ -70,7 +73,7 @@ class JobRunner:
         """A request we cannot run (bad input, unknown action, no account for it): the job
         fails with `code`."""
         await self.publisher.publish(Event.of(JobFailed(
-            job_id=job_id, provider=provider, seq=1, attempts=0,
+            job_id=job_id, provider=provider, seq=REFUSED_SEQ, attempts=0,
             error=JobError(code=code, message=problem))))
         log.warning("job refused", extra={"job_id": job_id, "provider": provider,
                                           "code": str(code), "error": problem[:200]})

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from consumers.providers.runner import REFUSED_SEQ
 from store.events import FOLDED, Stored, apply, stored
 from store.product_design import design_id, url_list
 from tests.persister.helpers import completed, failed, progress, started
@@ -55,6 +56,15 @@ def test_a_job_handed_to_another_account_shows_the_account_that_finished_it():
 
     assert {(r["account_id"], r["provider_job_id"], r["status"]) for r in rows} == {
         ("mj-bob", "mj-job-2", "completed")}
+
+
+def test_a_refusal_ends_a_job_that_an_earlier_attempt_started():
+    # An upscale started on its parent's account, which then expired; no account could take
+    # the job over, so the provider service refused it outside any attempt.
+    row = fold([stored(started("j", seq=1_000_001)), stored(progress("j", seq=1_000_002)),
+                stored(failed("j", "no_account", seq=REFUSED_SEQ))])
+
+    assert (row["status"], row["error"]["code"]) == ("failed", "no_account")
 
 
 def test_the_seeds_url_columns_read_as_lists():
