@@ -1,9 +1,10 @@
 """The OpenAPI document: FastAPI's, completed with what FastAPI cannot see. `POST /v1/jobs` is
 read by its handler, not by FastAPI (see submit.py), so its body is described here from the
 models the handler checks: one variant per provider/action with that action's input model.
-The answers every route can give come from the Edge (413, 500) or from the error handlers
-(422 and a malformed body's 400), in the one envelope, or the seed's `{"success": false}`
-on the seed's routes, never FastAPI's default `{"detail": ...}`."""
+Every operation also lists what any request may get: the Edge's answers (408, 413, 500, 504),
+the rate limits' 429 where a key is taken, and the error handlers' 422 (and a malformed body's
+400), in the one envelope, or the seed's `{"success": false}` on the seed's routes, never
+FastAPI's default `{"detail": ...}`."""
 
 from typing import Any
 
@@ -24,7 +25,8 @@ EDGE = {"408": "the body did not arrive within the request timeout",
         "413": "the body is larger than the limit", "500": "internal error (no details shown)",
         "504": "not answered within the request timeout"}
 # Answered by the error handlers (errors.py) when a request's parameters or body are bad.
-BAD_REQUEST = {"400": "the body is not JSON", "422": "a field is wrong; the error names it"}
+BAD_BODY = {"400": "the body is not JSON"}
+BAD_FIELD = {"422": "a field is wrong; the error names it"}
 # Where a route takes an API key (it documents 401), its rate limits apply.
 KEYED = {"429": "over the API key's rate or jobs in flight; Retry-After says when to retry"}
 # The seed's routes read their fields themselves: any may be refused, in the seed's shape.
@@ -82,13 +84,12 @@ def _complete(operation: dict[str, Any], error: dict[str, Any], *, seed: bool) -
             responses.setdefault(status, _response(description, error))
     for status, description in EDGE.items():
         answer = responses.setdefault(status, _response(description, envelope))
-        schema = answer["content"]["application/json"]["schema"]
-        if schema != envelope:  # the route's own answer, or the Edge's
-            answer["content"]["application/json"]["schema"] = {"anyOf": [schema, envelope]}
-    takes_input = "requestBody" in operation or operation.get("parameters")
-    for status, description in BAD_REQUEST.items() if takes_input else ():
-        if status == "400" and "requestBody" not in operation:
-            continue
+        content = answer.setdefault("content", {}).setdefault("application/json", {})
+        own = content.get("schema", envelope)
+        content["schema"] = own if own == envelope else {"anyOf": [own, envelope]}
+    bad = {**(BAD_BODY if "requestBody" in operation else {}),
+           **(BAD_FIELD if "requestBody" in operation or operation.get("parameters") else {})}
+    for status, description in bad.items():
         answer = responses.setdefault(status, _response(description, error))
         answer["content"] = {"application/json": {"schema": error}}  # not {"detail": ...}
 
