@@ -16,6 +16,7 @@ from producers.http.errors import ApiError, problems, summary
 from producers.http.provider_token import TAKES_TOKEN, seed_provider_token
 from producers.http.seed.wait import wait_for
 from schemas.errors import ErrorCode
+from schemas.http import FieldProblem
 from schemas.jobs import Job, JobStatus, parse_request
 from store.keys import ApiKey
 
@@ -64,8 +65,13 @@ async def start(request: Request, key: ApiKey, provider: str, action: str,
         raise _bad(exc.errors(include_url=False), names) from None
     # The seed's Ideogram clients may send their own token (Authorization beside X-API-Key).
     token = seed_provider_token(request) if provider in TAKES_TOKEN else None
-    job, _ = await accept(request.app.state.ingress, job_request, key=key,
-                         idempotency_key=None, provider_token=token)
+    try:
+        job, _ = await accept(request.app.state.ingress, job_request, key=key,
+                             idempotency_key=None, provider_token=token)
+    except ApiError as exc:  # a URL refused after DNS, say: the seed's 400, its field name
+        if exc.code != ErrorCode.bad_input or not exc.details:
+            raise
+        raise _named(list(exc.details), names) from None
     return job
 
 
@@ -89,7 +95,10 @@ async def when_over(request: Request, job: Job,
 
 
 def _bad(errors: list[dict[str, Any]], names: dict[str, str]) -> ApiError:
-    found = problems(errors)
+    return _named(problems(errors), names)
+
+
+def _named(found: list[FieldProblem], names: dict[str, str]) -> ApiError:
     for problem in found:
         head, _, tail = problem.field.removeprefix("input.").partition(".")
         if problem.field.startswith("input.") and head in names:
