@@ -22,6 +22,13 @@ from tests.http.conftest import _Server
 ALL_SCOPES = ("submit", "read", "admin")
 
 
+def unserved_app():
+    """The app as create_app builds it, for its routes and OpenAPI document: building one
+    does no I/O."""
+    return create_app(pool=None, connection=None, object_root=Path("."),
+                      public_url="http://x", allow_private_urls=False, providers=PROVIDERS)
+
+
 @dataclass
 class ThreadedIngress:
     object_root: Path

@@ -5,17 +5,14 @@ reaches the bus or the jobs table."""
 
 import asyncio
 import re
-from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.routing import iter_route_contexts
 
-from producers.http.app import create_app
 from producers.http.errors import SEED_PATHS
 from store.keys import create_key
-from tests.abuse.conftest import bearer
-from tests.conftest import PROVIDERS
+from tests.abuse.conftest import bearer, unserved_app
 
 pytestmark = pytest.mark.connected
 
@@ -31,10 +28,8 @@ BODY = {"provider": "midjourney", "action": "imagine", "input": {"prompt": "a fo
 
 
 def keyed_routes() -> list[tuple[str, str]]:
-    app = create_app(pool=None, connection=None, object_root=Path("."), public_url="http://x",
-                     allow_private_urls=False, providers=PROVIDERS)
     found = []
-    for route in iter_route_contexts(app.routes):
+    for route in iter_route_contexts(unserved_app().routes):
         if route.path in PUBLIC:
             continue
         params = {**PARAMS, "verb": "disable" if "/accounts/" in route.path else "requeue"}
