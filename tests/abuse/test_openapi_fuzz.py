@@ -6,6 +6,7 @@ import collections
 import json
 import time
 
+import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -52,3 +53,9 @@ def test_every_operation_answers_within_its_schema(case, threaded_ingress, keys,
     case.validate_response(response, headers=bearer(keys.full),
                            transport_kwargs={"base_url": threaded_ingress.url,
                                              "headers": bearer(keys.full)})
+
+
+async def test_the_ingress_serves_the_document_that_was_fuzzed(threaded_ingress):
+    async with httpx.AsyncClient(base_url=threaded_ingress.url) as client:
+        served = await client.get("/openapi.json")
+    assert served.status_code == 200 and served.json() == schema.raw_schema
