@@ -19,7 +19,7 @@ from consumers.chatgpt import wire
 from consumers.providers.browser import BrowserSession
 from consumers.providers.context import JobContext
 from consumers.providers.fetch import SourceImage, fetch_image
-from schemas.errors import AuthExpired, ErrorCode, ProviderError, RateLimited
+from schemas.errors import AuthExpired, BadInput, ErrorCode, ProviderError, RateLimited
 from schemas.inputs.chatgpt import ChatGPTChat, ChatGPTRecentImages, ChatGPTRemixDesign
 from schemas.jobs import Image, JobOutput
 
@@ -60,6 +60,9 @@ class ChatGPTAdapter:
         else:
             job = ChatGPTRemixDesign.model_validate(ctx.job.input)
             url = job.gpt_url or self.gpt_url
+            if wire.origin(url) != self.origin:  # the logged-in browser goes nowhere else
+                raise BadInput(f"gpt_url must be a GPT on {self.origin}, not on "
+                               f"{wire.origin(url)}")
         image = None
         if job.image_url:
             image = await fetch_image(job.image_url, allow_private=self.allow_private_urls,
