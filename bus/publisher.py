@@ -45,8 +45,10 @@ class Publisher:
         return self._exchanges[name]
 
     @classmethod
-    async def open(cls, connection: AbstractConnection) -> "Publisher":
-        return cls(await connection.channel(publisher_confirms=True), connection=connection)
+    async def open(cls, connection: AbstractConnection, *,
+                   outage_wait_s: float = OUTAGE_WAIT_S) -> "Publisher":
+        return cls(await connection.channel(publisher_confirms=True), connection=connection,
+                   outage_wait_s=outage_wait_s)
 
     def _may_come_back(self) -> bool:
         """A robust channel that nobody closed on purpose is reopened by its connection."""

@@ -48,7 +48,9 @@ class Ingress:
         self.started = time.monotonic()
 
     async def start(self) -> None:
-        self.publisher = await Publisher.open(self.connection)
+        # A request does not wait for a broker that is away: its job is in Postgres, and the
+        # outbox relay (which tries again every few seconds anyway) publishes it once it is back.
+        self.publisher = await Publisher.open(self.connection, outage_wait_s=0)
         await topology.declare(self.publisher.channel, self.providers)
         await self.marks.start()
         self.relay = OutboxRelay(self.pool, self.publisher, interval_s=self.outbox_interval_s)
