@@ -135,6 +135,7 @@ async def test_a_job_the_ingress_wrote_is_moved_by_its_events_and_keeps_its_api_
     await start_persister()
 
     await publisher.publish_many([started(job.id), progress(job.id, percent=30)])
+    await settled(publisher, clean_db)  # the two may land in different write batches
 
     row = await job_row(clean_db, job.id, status="processing")
     assert (row["progress"], row["api_key_id"], row["input"]) == (30, "key-9", {"prompt": "a fox"})
