@@ -24,6 +24,11 @@ class BusSettings(_Base):
                     "provider services the same one (unset: a random key, good only for "
                     "services in one process, as `wowz up`)")
 
+    @field_validator("provider_token_key", mode="before")
+    @classmethod
+    def _random_when_unset(cls, key: object) -> object:
+        return SecretStr(secrets.token_urlsafe(32)) if key is None else key
+
 
 class StoreSettings(_Base):
     database_url: SecretStr = SecretStr("postgresql://postgres@127.0.0.1:5432/wowz")

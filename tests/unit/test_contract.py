@@ -1,5 +1,9 @@
 """The contract: job requests are checked field by field, events survive the wire."""
 
+import os
+import shutil
+from pathlib import Path
+
 import aio_pika
 import pytest
 from pydantic import ValidationError
@@ -97,6 +101,17 @@ def test_production_settings_refuse_insecure_defaults(monkeypatch):
     monkeypatch.setenv("WOWZ_ENV", "production")
     with pytest.raises(ValidationError, match="guest"):
         Settings()
+
+
+def test_the_env_example_copied_to_env_is_read_as_it_says(tmp_path, monkeypatch):
+    """Its `KEY=` lines mean unset, as a fresh `cp .env.example .env` gives them."""
+    shutil.copy(Path(__file__).parents[2] / ".env.example", tmp_path / ".env")
+    monkeypatch.chdir(tmp_path)
+    for name in [n for n in os.environ if n.startswith("WOWZ_")]:
+        monkeypatch.delenv(name)
+    settings = Settings()
+    assert settings.store.supabase_url is None
+    assert len(settings.bus.provider_token_key.get_secret_value()) >= 32
 
 
 def test_wowz_schemas_writes_a_schema_per_event_and_input(tmp_path):
