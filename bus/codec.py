@@ -9,6 +9,9 @@ from aio_pika.abc import AbstractMessage
 from schemas.events import Event
 
 PREFIX = "cloudEvents:"
+# Twice the ingress's default request body limit: no event of ours comes near it, and a consumer
+# refuses a bigger body before parsing it (anyone who can publish could send one).
+MAX_BODY_BYTES = 2 * 1024 * 1024
 ATTRIBUTES = ("specversion", "id", "source", "type", "time", "subject")
 
 
@@ -28,6 +31,9 @@ def to_message(event: Event, headers: dict[str, Any] | None = None) -> aio_pika.
 
 def from_message(message: AbstractMessage) -> Event:
     """Decode; raises ValueError naming what is wrong."""
+    if len(message.body) > MAX_BODY_BYTES:
+        raise ValueError(f"body: {len(message.body)} bytes, more than the {MAX_BODY_BYTES} "
+                         "an event may have")
     if message.content_type not in (None, "application/json"):
         raise ValueError(f"content_type: expected application/json, got {message.content_type!r}")
     headers = message.headers or {}
