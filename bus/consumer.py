@@ -107,6 +107,17 @@ async def ack(message: AbstractIncomingMessage, *, multiple: bool = False) -> bo
     return True
 
 
+def unsettled(message: AbstractIncomingMessage) -> bool:
+    """Neither acked nor rejected yet, and it still can be: a delivery whose channel the broker
+    closed (a restart) will be redelivered, there is nothing left to wait for."""
+    if message.processed:
+        return False
+    try:
+        return not message.channel.is_closed
+    except ChannelInvalidStateError:
+        return False
+
+
 @dataclass
 class Subscription:
     """A consumer on a service queue. Cancelled through the queue object that started it, so

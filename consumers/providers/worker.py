@@ -13,7 +13,7 @@ import asyncpg
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
 
 from bus import metrics
-from bus.consumer import Requeue, Subscription, attempt_of, consume
+from bus.consumer import Requeue, Subscription, attempt_of, consume, unsettled
 from bus.provider_token import HEADER as PROVIDER_TOKEN
 from bus.publisher import Publisher
 from bus.topology import provider_queue
@@ -130,7 +130,7 @@ class AccountWorker:
                                      problem=reason)
 
     async def _handle(self, event: Event, message: AbstractIncomingMessage) -> None:
-        self._held = {m for m in self._held if not m.processed} | {message}
+        self._held = set(filter(unsettled, self._held)) | {message}
         if not isinstance(event.data, JobRequested):
             return  # only requests are routed here; anything else has nothing to do
         if self.state.disabled or not self.state.healthy or self.state.capped:
@@ -206,7 +206,7 @@ class AccountWorker:
         connection."""
         await self._idle.wait()
         while (self._channel is not None and not self._channel.is_closed
-               and any(not m.processed for m in self._held)):
+               and any(map(unsettled, self._held))):
             await asyncio.sleep(0.01)
 
     async def _recheck_loop(self) -> None:

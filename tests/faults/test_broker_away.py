@@ -39,7 +39,7 @@ async def test_jobs_in_flight_survive_the_broker_being_stopped_for_30_s(
     from wowz.platform import SERVICES, Platform
 
     async with httpx.AsyncClient(base_url=sandbox.midjourney_url) as control:
-        await control.post("/_sandbox/config", json={"generation_s": 4})
+        await control.post("/_sandbox/config", json={"generation_s": 2})
     accounts = [await sandbox_account(sandbox, f"mj-mq-{n}", tmp_path, concurrency=10)
                 for n in (1, 2)]
     s = settings.model_copy(deep=True)
@@ -63,7 +63,7 @@ async def test_jobs_in_flight_survive_the_broker_being_stopped_for_30_s(
                     "provider": "midjourney", "action": "imagine", "input": {"prompt": f"mq {n}"},
                     "webhook": {"url": f"{receiver.url}/hook"}})).raise_for_status().json()["id"]
 
-            ids = [await submit(n) for n in range(JOBS)]
+            ids = list(await asyncio.gather(*(submit(n) for n in range(JOBS))))
             await asyncio.sleep(2)
             await private_broker.ctl("stop_app")
             stopped_at = time.monotonic()
