@@ -123,3 +123,13 @@ async def test_a_database_outage_answers_500_without_internals(serve, key):
     assert error == {"code": "internal", "message": "internal error", "status": 500,
                      "details": None, "request_id": response.headers["x-request-id"]}
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("path", ["/v1/jobs?provider=mid%00journey", "/v1/accounts?provider=%00",
+                                  "/v1/jobs?status=pending&account_id=a%00"])
+async def test_a_nul_in_a_query_parameter_is_refused_naming_the_parameter(api, clean_db, path):
+    admin = await create_key(clean_db, name="operator", scopes=("read", "admin"))
+    error = error_of(await api.client.get(path, headers=auth(admin)), 422)
+    assert error["code"] == "bad_input" and "NUL character" in error["message"]
+    assert error["message"].startswith("query." + path.rsplit("&", 1)[-1].split("?")[-1]
+                                       .split("=")[0] + ":")
