@@ -26,6 +26,7 @@ DEAD_QUEUE = "x-wowz-dead-queue"
 ATTEMPT = "x-wowz-attempt"
 OUTAGE_WAIT_S = 120.0  # as long as the writes a worker cannot skip wait for Postgres
 RETRY_PAUSES_S = (0.2, 2.0)  # first and longest pause between two tries
+RESTORE_WAIT_S = 2.0  # for the robust connection to restore a channel after reconnecting
 
 log = logging.getLogger("wowz.bus")
 
@@ -64,6 +65,7 @@ class Publisher:
         deadline = loop.time() + self.outage_wait_s
         pause = RETRY_PAUSES_S[0]
         while True:
+            await self._restored()
             exchange = await self._exchange(exchange_name)
             try:
                 await exchange.publish(message, routing_key=routing_key)
@@ -75,6 +77,25 @@ class Publisher:
                             exchange_name or "the default exchange", exc, pause)
             await asyncio.sleep(pause)
             pause = min(pause * 2, RETRY_PAUSES_S[1])
+
+    async def _restored(self) -> None:
+        """Once the connection is back, a channel the robust connection did not restore (seen
+        under load: aio-pika's restore raced the broker's shutdown) is replaced, or this
+        publisher would refuse every publish from then on."""
+        connection = self.connection
+        if (not self.channel.is_closed or self._closed or connection is None
+                or connection.is_closed or not getattr(connection, "connected", None)
+                or not connection.connected.is_set()):
+            return
+        try:
+            async with asyncio.timeout(RESTORE_WAIT_S):
+                await self.channel.ready()  # a robust channel being restored right now
+        except (TimeoutError, AttributeError):
+            pass
+        if self.channel.is_closed:
+            log.warning("publishing channel not restored after a reconnect; opening another")
+            self.channel = await connection.channel(publisher_confirms=True)
+            self._exchanges.clear()
 
     async def publish(self, event: Event, headers: dict[str, Any] | None = None) -> None:
         started = time.perf_counter()

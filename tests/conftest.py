@@ -16,8 +16,13 @@ from schemas.inputs import PROVIDERS
 from store import db
 from wowz.settings import Settings
 
-TEST_DB = os.environ.get("WOWZ_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/wowz_test")
-TEST_AMQP = os.environ.get("WOWZ_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/wowz_test")
+# Under pytest-xdist each worker (gw0, gw1, ...) has a database and a vhost of its own: tests
+# purge queues and truncate tables.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+TEST_DB = os.environ.get("WOWZ_TEST_DATABASE_URL",
+                         "postgresql://postgres@127.0.0.1:5432/wowz_test") + _WORKER
+TEST_AMQP = os.environ.get("WOWZ_TEST_AMQP_URL",
+                           "amqp://guest:guest@127.0.0.1:5672/wowz_test") + _WORKER
 
 
 def unavailable(what: str, exc: BaseException):

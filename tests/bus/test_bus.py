@@ -110,3 +110,19 @@ async def test_a_handler_that_keeps_failing_is_retried_later_then_dead_lettered(
     assert len(tries) == 3 and tries[1] - tries[0] >= 0.9
     await channel.close()
     await publisher.close()
+
+
+async def test_a_publisher_whose_channel_was_lost_while_the_connection_is_up_opens_another(
+        clean_bus):
+    """As after a broker restart whose channel restore failed: publishing goes on."""
+    publisher = await Publisher.open(clean_bus, outage_wait_s=0)
+    lost = publisher.channel
+    await lost.close()
+    await publisher.publish(requested("after-the-loss"))
+    channel = await clean_bus.channel()
+    message = await (await channel.get_queue(QUEUE)).get(fail=False, timeout=5)
+    assert publisher.channel is not lost and not publisher.channel.is_closed
+    assert message is not None and b"after-the-loss" in message.body
+    await message.ack()
+    await channel.close()
+    await publisher.close()
