@@ -124,6 +124,7 @@ async def sandbox_account(box, account_id: str, tmp_path, **extra) -> "object":
         created = (await client.post("/_sandbox/accounts", json={"account_id": account_id})).json()
     cookies = tmp_path / f"{account_id}.cookies.json"
     cookies.write_text(json.dumps(created["cookies"]))
+    cookies.chmod(0o600)  # as an accounts file must have it
     return Account(id=account_id, provider="midjourney", credentials=cookies,
                    user_id=created["user_id"], **extra)
 

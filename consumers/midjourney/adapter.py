@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -210,8 +211,11 @@ class MidjourneyAdapter:
 
 
 def _write_atomically(path: Path, text: str) -> None:
+    """Readable by the service user only, as the accounts loader requires of credentials."""
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text)
+    with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as file:
+        file.write(text)
+    tmp.chmod(0o600)  # when the .tmp was left by an older run with another mode
     tmp.replace(path)
 
 

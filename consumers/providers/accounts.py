@@ -41,7 +41,21 @@ def load_accounts(path: Path) -> list[Account]:
     ids = [a.id for a in accounts]
     if len(ids) != len(set(ids)):
         raise ValueError(f"accounts: duplicate ids in {path}")
+    secrets = [a.credentials for a in accounts if a.credentials and a.credentials.exists()]
+    if any(a.token for a in accounts):
+        secrets.append(path)  # static tokens are written in it
+    for secret in secrets:
+        _private_to_the_service_user(secret)
     return accounts
+
+
+def _private_to_the_service_user(path: Path) -> None:
+    """Credentials other users can read are refused, as ssh refuses such a private key."""
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise ValueError(f"{path}: holds credentials but other users may read it "
+                         f"(mode {mode:o}); make it readable by the service user only: "
+                         f"chmod 600 {path}")
 
 
 def read_cookies(path: Path) -> list[dict]:

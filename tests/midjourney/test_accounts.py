@@ -41,6 +41,7 @@ async def test_an_expiring_id_token_is_refreshed_and_written_back_to_the_cookie_
     assert [c["name"] for c in after] == [c["name"] for c in before]
     assert cookies[ID_COOKIE] != {c["name"]: c["value"] for c in before}[ID_COOKIE]
     assert works.status_code == 200
+    assert account.credentials.stat().st_mode & 0o777 == 0o600  # still private
 
 
 async def test_an_account_with_expired_cookies_resumes_when_its_cookie_file_is_replaced(
