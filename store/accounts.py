@@ -49,6 +49,11 @@ async def switch(pool: asyncpg.Pool, account_id: str, *, enabled: bool,
     return None if row is None else dict(row)
 
 
-async def is_disabled(pool: asyncpg.Pool, account_id: str) -> bool:
-    return bool(await pool.fetchval(
-        "select disabled_at is not null from accounts where id = $1", account_id))
+async def kept(pool: asyncpg.Pool, account_id: str) -> tuple[bool, int]:
+    """What outlives a restart of the account's service: whether an operator disabled it, and
+    how many jobs it took today (UTC), which its daily cap counts."""
+    row = await pool.fetchrow(
+        "select disabled_at is not null as disabled, case when "
+        "  (updated_at at time zone 'UTC')::date = (now() at time zone 'UTC')::date "
+        "  then jobs_today else 0 end as jobs_today from accounts where id = $1", account_id)
+    return (row["disabled"], row["jobs_today"]) if row else (False, 0)

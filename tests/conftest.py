@@ -71,7 +71,7 @@ async def pool(db_url):
 @pytest.fixture
 async def clean_db(pool):
     await pool.execute("truncate jobs, job_events, job_runs, webhook_deliveries, api_keys, "
-                       "product_design")
+                       "product_design, accounts")
     return pool
 
 

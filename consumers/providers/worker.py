@@ -57,8 +57,10 @@ class AccountWorker:
         if not self.state.account.enabled:
             self.state.set_health(False, "disabled")
             return
-        # An operator's switch outlives restarts: it is kept in the accounts table.
-        if await account_rows.is_disabled(self.runner.pool, self.account_id):
+        # An operator's switch and today's count outlive restarts: kept in the accounts table.
+        disabled, self.state.jobs_today = await account_rows.kept(self.runner.pool,
+                                                                  self.account_id)
+        if disabled:
             self.state.disabled = True
             log.info("account disabled by an operator", extra={"account": self.account_id})
             return

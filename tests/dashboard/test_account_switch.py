@@ -41,7 +41,8 @@ async def test_a_disabled_account_takes_no_job_while_another_does_until_enabled_
     one, two = [await sandbox_account(sandbox, name, tmp_path, concurrency=1)
                 for name in ("mj-one", "mj-two")]
     # mj-two was disabled while its service was down: it starts disabled.
-    await accounts.save_account(clean_db, {**ACCOUNTS[0], "id": "mj-two", "running": 0})
+    await accounts.save_account(clean_db, {**ACCOUNTS[0], "id": "mj-two", "running": 0,
+                                           "jobs_today": 0})
     await accounts.switch(clean_db, "mj-two", enabled=False, by=admin.key.id)
     api = await serve()
     service = await start_service(settings, sandbox, clean_db, amqp, [one, two], tmp_path)

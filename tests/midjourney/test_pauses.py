@@ -99,6 +99,31 @@ async def test_when_every_account_is_capped_a_job_waits_in_the_queue_for_the_nex
     assert done.data.account_id == "mj-one" and state.jobs_today == 1
 
 
+async def test_a_restarted_service_counts_the_jobs_its_accounts_took_earlier_today(
+        settings, sandbox, clean_db, amqp, events, publisher, tmp_path):
+    await _sandbox(sandbox, "/_sandbox/config", {"generation_s": 0.3})
+    await clean_db.execute("truncate accounts")
+    capped = await sandbox_account(sandbox, "mj-today", tmp_path, daily_cap=1)
+    fresh = await sandbox_account(sandbox, "mj-yesterday", tmp_path, daily_cap=3)
+    for account, taken, when in ((capped, 1, "now()"), (fresh, 3, "now() - interval '1 day'")):
+        await clean_db.execute(  # as the service left them before its restart
+            "insert into accounts (id, provider, healthy, since, running, jobs_today, "
+            f"concurrency, mode, enabled, daily_cap, updated_at) values ($1, 'midjourney', "
+            f"true, now(), 0, $2, 3, 'fast', true, $3, {when})",
+            account.id, taken, account.daily_cap)
+    service = await start_service(settings, sandbox, clean_db, amqp, [capped, fresh], tmp_path)
+    try:
+        jobs = [imagine(f"fox number {i}") for i in range(2)]
+        for each in jobs:
+            await publisher.publish(each)
+        done = [await events.until(ended(each, "wowz.job.completed")) for each in jobs]
+        states = {s["id"]: s for s in service.states()}
+    finally:
+        await service.stop()
+    assert [d.data.account_id for d in done] == ["mj-yesterday"] * 2
+    assert (states["mj-today"]["jobs_today"], states["mj-yesterday"]["jobs_today"]) == (1, 2)
+
+
 async def _waiting_in(amqp, queue: str, timeout_s: float = 10.0) -> str:
     """The job id of the request that sits in `queue` (no consumer took it), put back."""
     channel = await amqp.channel()
