@@ -33,12 +33,17 @@ class Client:
 
     def submit(self, provider: str, action: str, job_input: dict[str, Any], *,
                webhook: str | None = None, metadata: dict[str, Any] | None = None,
-               idempotency_key: str | None = None) -> dict[str, Any]:
+               idempotency_key: str | None = None, provider_token: str | None = None,
+               provider_user_id: str | None = None) -> dict[str, Any]:
+        """`provider_token` (Ideogram): the client's own bearer token, used for this job alone
+        and never stored; `provider_user_id`: its Ideogram user, when not the account's."""
         body: dict[str, Any] = {"provider": provider, "action": action, "input": job_input,
                                 "metadata": metadata or {}}
         if webhook:
             body["webhook"] = {"url": webhook}
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        headers = {name: value for name, value in (
+            ("Idempotency-Key", idempotency_key), ("X-Provider-Token", provider_token),
+            ("X-Provider-User-Id", provider_user_id)) if value}
         return self._check(self.http.post("/v1/jobs", json=body, headers=headers))
 
     def get(self, job_id: str) -> dict[str, Any]:
