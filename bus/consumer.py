@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue
-from aio_pika.exceptions import ChannelInvalidStateError
+from aio_pika.exceptions import ChannelClosed, ChannelInvalidStateError
 from pydantic import ValidationError
 
 from bus import topology
@@ -101,7 +101,9 @@ async def ack(message: AbstractIncomingMessage, *, multiple: bool = False) -> bo
     copy changes nothing."""
     try:
         await message.ack(multiple=multiple)
-    except ChannelInvalidStateError:
+    except (ChannelInvalidStateError, ChannelClosed, ConnectionError):
+        # ConnectionError: the connection closed while the ack was on its way (the broker is
+        # shutting down); it cannot say whether the broker got it.
         log.info("not acked, its channel is gone; the broker redelivers %s", message.message_id)
         return False
     return True
