@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from bus import topology
 from bus.codec import from_message
-from bus.publisher import ATTEMPT, Publisher
+from bus.publisher import ATTEMPT, Publisher, cancelled_by_the_broker
 from schemas.events import Event
 
 log = logging.getLogger("wowz.bus")
@@ -101,9 +101,11 @@ async def ack(message: AbstractIncomingMessage, *, multiple: bool = False) -> bo
     copy changes nothing."""
     try:
         await message.ack(multiple=multiple)
-    except (ChannelInvalidStateError, ChannelClosed, ConnectionError):
-        # ConnectionError: the connection closed while the ack was on its way (the broker is
-        # shutting down); it cannot say whether the broker got it.
+    except (ChannelInvalidStateError, ChannelClosed, ConnectionError, asyncio.CancelledError) as exc:
+        # The connection closed while the ack was on its way (the broker is shutting down): it
+        # cannot say whether the broker got it.
+        if isinstance(exc, asyncio.CancelledError) and not cancelled_by_the_broker():
+            raise
         log.info("not acked, its channel is gone; the broker redelivers %s", message.message_id)
         return False
     return True

@@ -26,6 +26,7 @@ DEAD_QUEUE = "x-wowz-dead-queue"
 ATTEMPT = "x-wowz-attempt"
 OUTAGE_WAIT_S = 120.0  # as long as the writes a worker cannot skip wait for Postgres
 RETRY_PAUSES_S = (0.2, 2.0)  # first and longest pause between two tries
+CONFIRM_TIMEOUT_S = 30.0  # a confirm this late is treated as lost: sent again
 RESTORE_WAIT_S = 2.0  # for the robust connection to restore a channel after reconnecting
 
 log = logging.getLogger("wowz.bus")
@@ -68,11 +69,17 @@ class Publisher:
             await self._restored()
             exchange = await self._exchange(exchange_name)
             try:
-                await exchange.publish(message, routing_key=routing_key)
+                await exchange.publish(message, routing_key=routing_key,
+                                       timeout=CONFIRM_TIMEOUT_S)
                 return
-            except (ChannelInvalidStateError, ConnectionError) as exc:
-                if loop.time() + pause > deadline or not self._may_come_back():
+            except (ChannelInvalidStateError, ConnectionError, TimeoutError,
+                    asyncio.CancelledError) as exc:
+                if isinstance(exc, asyncio.CancelledError) and not cancelled_by_the_broker():
                     raise
+                if loop.time() + pause > deadline or not self._may_come_back():
+                    if isinstance(exc, ChannelInvalidStateError | ConnectionError):
+                        raise
+                    raise ConnectionError(f"publish not confirmed: {exc!r}") from exc
                 log.warning("publish to %s interrupted (%r); sending again in %.1f s",
                             exchange_name or "the default exchange", exc, pause)
             await asyncio.sleep(pause)
@@ -130,6 +137,14 @@ class Publisher:
     async def close(self) -> None:
         self._closed = True
         await self.channel.close()
+
+
+def cancelled_by_the_broker() -> bool:
+    """Whether a CancelledError just caught was not meant for this task: aiormq cancels the
+    confirm and ack futures of a connection the broker closes. Letting it through would end a
+    job's handler as if it had been cancelled, leaving its delivery in hand forever."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() == 0
 
 
 def _copy(message: AbstractIncomingMessage, headers: dict[str, Any]) -> aio_pika.Message:
