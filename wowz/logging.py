@@ -34,8 +34,21 @@ class TextFormatter(logging.Formatter):
         return line
 
 
+class _Stderr(logging.StreamHandler):
+    """Writes to `sys.stderr` as it is when a record comes, not as it was at setup (a test
+    runner swaps and closes it; a handler holding the old one fails on every record)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def setup(level: str = "INFO", *, json_lines: bool | None = None) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _Stderr()
     if json_lines is None:
         json_lines = not sys.stderr.isatty()
     handler.setFormatter(JsonFormatter() if json_lines else TextFormatter())
