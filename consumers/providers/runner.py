@@ -50,6 +50,10 @@ class JobRunner:
         self.objects = objects
         self.token_seal = token_seal  # opens jobs' own provider tokens (None: refused)
         self.running: dict[str, asyncio.Task] = {}
+        # Jobs a delivery is being handled for, from its first await: a copy redelivered after
+        # a reconnect while the first still waits (e.g. to publish `started` through the
+        # outage) waits for it, then finds the job finished, instead of submitting it again.
+        self.handling: dict[str, asyncio.Event] = {}
         # The healthy accounts of this process, so that a redelivered job resumes on the
         # account that submitted it even when another account's consumer received it.
         self.peers: Callable[[], dict[str, Adapter]] = dict
@@ -106,6 +110,20 @@ class JobRunner:
         if problem is not None:
             await self.refuse(job_id=job.job_id, provider=job.provider, problem=problem)
             raise Reject(f"bad input: {problem}")
+        while (first := self.handling.get(job.job_id)) is not None:
+            log.info("a copy of this request is being handled; waiting for it",
+                     extra=_ctx(job, account_id))
+            await first.wait()
+        done = self.handling[job.job_id] = asyncio.Event()
+        try:
+            await self._run(job, adapter=adapter, account_id=account_id, fresh=fresh,
+                            sealed_token=sealed_token)
+        finally:
+            del self.handling[job.job_id]
+            done.set()
+
+    async def _run(self, job: JobRequested, *, adapter: Adapter, account_id: str,
+                   fresh: bool, sealed_token: str | bytes | None) -> None:
         if await runs.finished(self.pool, job.job_id):
             log.info("job already finished, redelivery ignored", extra=_ctx(job, account_id))
             return

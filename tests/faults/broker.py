@@ -69,11 +69,19 @@ class PrivateBroker:
         writer.close()
         return True
 
-    async def ctl(self, *args: str) -> None:
-        """rabbitmqctl on this node, e.g. `stop_app`, `start_app`."""
-        await asyncio.to_thread(
+    async def ctl(self, *args: str) -> str:
+        """rabbitmqctl on this node, e.g. `stop_app`, `start_app`; what it printed."""
+        done = await asyncio.to_thread(
             subprocess.run, [str(self.scripts / "rabbitmqctl"), "-n", self.node, *args],
-            env=self.env, check=True, capture_output=True, timeout=120)
+            env=self.env, check=True, capture_output=True, timeout=120, text=True)
+        return done.stdout
+
+    async def queues(self) -> dict[str, dict[str, int]]:
+        """Per queue: messages ready, unacknowledged, and consumers, as the broker counts them."""
+        out = await self.ctl("list_queues", "-q", "--no-table-headers", "name",
+                             "messages_ready", "messages_unacknowledged", "consumers")
+        return {name: {"ready": int(r), "unacked": int(u), "consumers": int(c)}
+                for name, r, u, c in (line.split() for line in out.splitlines() if line.strip())}
 
     async def stop(self) -> None:
         if self._process is not None and self._process.returncode is None:

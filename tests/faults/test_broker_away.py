@@ -11,6 +11,7 @@ import time
 import httpx
 import pytest
 
+from bus.topology import provider_queue
 from store import keys
 from tests.conftest import sandbox_account, unavailable
 from tests.e2e.conftest import free_port
@@ -96,6 +97,9 @@ async def test_jobs_in_flight_survive_the_broker_being_stopped_for_30_s(
             "('wowz.job.completed', 'wowz.job.failed')", ids))
         async with httpx.AsyncClient(base_url=sandbox.midjourney_url) as control:
             submissions = (await control.get("/_sandbox/stats")).json()["submissions"]
+        # The provider's queue, and any other still holding messages: where a lost job waits.
+        queues = {name: counts for name, counts in (await private_broker.queues()).items()
+                  if name == provider_queue("midjourney") or counts["ready"] or counts["unacked"]}
     finally:
         if stopped:
             await private_broker.ctl("start_app")
@@ -109,7 +113,7 @@ async def test_jobs_in_flight_survive_the_broker_being_stopped_for_30_s(
                "duplicated terminal events": sum(1 for n in terminal.values() if n > 1),
                "jobs without a webhook": len(ids) - len(hooks),
                "jobs with more than one webhook id": sum(1 for v in hooks.values() if len(v) > 1),
-               "provider submissions": submissions,
+               "provider submissions": submissions, "queues not empty at the end": queues,
                "all ended and called back s after the broker returned": recovered_s}
     print("\nFAULT rabbitmq-stopped-30s", json.dumps(figures))
     assert statuses == {"completed": JOBS + DURING}
