@@ -40,6 +40,7 @@ class Publisher:
         self.outage_wait_s = outage_wait_s
         self._closed = False
         self._exchanges: dict[str, aio_pika.abc.AbstractExchange] = {}
+        self._replacing = asyncio.Lock()
 
     async def _exchange(self, name: str) -> aio_pika.abc.AbstractExchange:
         if name not in self._exchanges:
@@ -94,15 +95,16 @@ class Publisher:
                 or connection.is_closed or not getattr(connection, "connected", None)
                 or not connection.connected.is_set()):
             return
-        try:
-            async with asyncio.timeout(RESTORE_WAIT_S):
-                await self.channel.ready()  # a robust channel being restored right now
-        except (TimeoutError, AttributeError):
-            pass
-        if self.channel.is_closed:
-            log.warning("publishing channel not restored after a reconnect; opening another")
-            self.channel = await connection.channel(publisher_confirms=True)
-            self._exchanges.clear()
+        async with self._replacing:  # one new channel for the publishes that found it closed
+            try:
+                async with asyncio.timeout(RESTORE_WAIT_S):
+                    await self.channel.ready()  # a robust channel being restored right now
+            except (TimeoutError, AttributeError):
+                pass
+            if self.channel.is_closed:
+                log.warning("publishing channel not restored after a reconnect; opening another")
+                self.channel = await connection.channel(publisher_confirms=True)
+                self._exchanges.clear()
 
     async def publish(self, event: Event, headers: dict[str, Any] | None = None) -> None:
         started = time.perf_counter()
