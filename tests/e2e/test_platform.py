@@ -1,6 +1,7 @@
 """The whole platform: HTTP in, RabbitMQ, a Midjourney browser session, Postgres, a signed
 webhook back."""
 
+import asyncio
 import json
 import uuid
 
@@ -64,7 +65,11 @@ async def test_a_delivered_webhook_is_in_the_log_and_can_be_replayed(platform, r
             "provider": "midjourney", "action": "imagine", "input": {"prompt": "replay me"},
             "webhook": {"url": f"{receiver.url}/hook"}})).json()["id"]
         [first] = await receiver.wait_for(1, timeout=60)
-        log = (await client.get(f"/v1/jobs/{job_id}/deliveries")).json()["data"]
+        for _ in range(100):  # the notifier records the attempt once the receiver has answered
+            log = (await client.get(f"/v1/jobs/{job_id}/deliveries")).json()["data"]
+            if log:
+                break
+            await asyncio.sleep(0.05)
         assert [(d["attempt"], d["status_code"]) for d in log] == [(1, 200)]
         assert log[0]["delivered_at"] and log[0]["event_type"] == "wowz.job.completed"
 
