@@ -65,10 +65,7 @@ async def test_an_account_at_its_daily_cap_leaves_the_jobs_to_the_other_account(
     free = await sandbox_account(sandbox, "mj-free", tmp_path)
     service = await start_service(settings, sandbox, clean_db, amqp, [capped, free], tmp_path)
     try:
-        jobs = [imagine(f"cat number {i}") for i in range(5)]
-        for each in jobs:
-            await publisher.publish(each)
-        done = [await events.until(ended(each, "wowz.job.completed")) for each in jobs]
+        done = await _completed(publisher, events, [f"cat number {i}" for i in range(5)])
         states = {s["id"]: s for s in service.states()}
     finally:
         await service.stop()
@@ -113,15 +110,20 @@ async def test_a_restarted_service_counts_the_jobs_its_accounts_took_earlier_tod
             account.id, taken, account.daily_cap)
     service = await start_service(settings, sandbox, clean_db, amqp, [capped, fresh], tmp_path)
     try:
-        jobs = [imagine(f"fox number {i}") for i in range(2)]
-        for each in jobs:
-            await publisher.publish(each)
-        done = [await events.until(ended(each, "wowz.job.completed")) for each in jobs]
+        done = await _completed(publisher, events, [f"fox number {i}" for i in range(2)])
         states = {s["id"]: s for s in service.states()}
     finally:
         await service.stop()
     assert [d.data.account_id for d in done] == ["mj-yesterday"] * 2
     assert (states["mj-today"]["jobs_today"], states["mj-yesterday"]["jobs_today"]) == (1, 2)
+
+
+async def _completed(publisher, events, prompts: list[str]) -> list:
+    """Imagine jobs of these prompts published at once; their completed events, in order."""
+    jobs = [imagine(prompt) for prompt in prompts]
+    for each in jobs:
+        await publisher.publish(each)
+    return [await events.until(ended(each, "wowz.job.completed")) for each in jobs]
 
 
 async def _waiting_in(amqp, queue: str, timeout_s: float = 10.0) -> str:
