@@ -146,10 +146,10 @@ async def subscribe(channel: AbstractChannel, queue: str,
     return Subscription(amqp_queue, await amqp_queue.consume(callback))
 
 
-# The messages this process is handling, by (queue, message id). After a broker restart the
-# broker redelivers what was unacked, while the first copy may still be running here (its ack can
-# no longer reach the broker): the copy waits for the first to be settled and is then acked,
-# instead of running the job a second time beside it.
+# The messages this process is handling, by (queue, message id). A second copy of one of them
+# (published twice) waits for the first to be settled and is then acked, instead of running the
+# job a second time beside it. A broker restart leaves no first copy running: aiormq cancels the
+# handlers of a connection the broker closed, so their redelivered copies do the work.
 _IN_HAND: dict[tuple[str, str], asyncio.Future[bool]] = {}
 
 Undecodable = Callable[[AbstractIncomingMessage, str], Awaitable[None]]

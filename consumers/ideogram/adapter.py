@@ -165,10 +165,13 @@ class IdeogramAdapter:
             height=job.resolution.height, num_images=job.num_images, parent=parent))
 
     async def _submit(self, ctx: JobContext, body: dict) -> None:
-        answer = await self.api.json("POST", wire.SAMPLE, body)
-        if not answer.get("request_id"):
-            raise ProviderError(f"sample answered no request_id: {str(answer)[:200]}")
-        await ctx.submitted(answer["request_id"])
+        async def send() -> str:
+            answer = await self.api.json("POST", wire.SAMPLE, body)
+            if not answer.get("request_id"):
+                raise ProviderError(f"sample answered no request_id: {str(answer)[:200]}")
+            return answer["request_id"]
+
+        await ctx.submit(send)
 
     async def _finish(self, ctx: JobContext, expected: int, prompt: str | None) -> JobOutput:
         generation = await self._wait(ctx, expected)

@@ -116,12 +116,7 @@ class MidjourneyAdapter:
                 body = await BUILDERS[ctx.job.action](ctx, self.user_id, self.mode, self._upload)
             except ParentElsewhere as exc:
                 raise ProviderError(str(exc)) from None  # retried; routing puts it right
-            try:
-                submitted = wire.parse_submit(await self._call(wire.SUBMIT, body))
-            except wire.SubmitRefused as exc:
-                message = str(exc)
-                raise (Moderated if wire.is_moderation(message) else BadInput)(message) from None
-            await ctx.submitted(submitted.job_id)
+            await ctx.submit(lambda: self._submit(body))
         status = await self.poller.wait(
             ctx.provider_job_id, lambda percent: ctx.progress(percent, "generating"))
         if status.state != wire.DONE:
@@ -130,6 +125,14 @@ class MidjourneyAdapter:
         if ctx.job.action == "video":
             return JobOutput(videos=await self._store_videos(ctx, status.batch_size))
         return JobOutput(images=await self._store_images(ctx, status.batch_size))
+
+    async def _submit(self, body: dict) -> str:
+        """The provider's job id for the submitted `body`."""
+        try:
+            return wire.parse_submit(await self._call(wire.SUBMIT, body)).job_id
+        except wire.SubmitRefused as exc:
+            message = str(exc)
+            raise (Moderated if wire.is_moderation(message) else BadInput)(message) from None
 
     async def _describe(self, ctx: JobContext) -> JobOutput:
         job = MidjourneyDescribe.model_validate(ctx.job.input)

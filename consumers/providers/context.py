@@ -1,7 +1,8 @@
 """What a provider adapter sees of the platform while it runs one job."""
 
+import asyncio
 import itertools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import asyncpg
@@ -28,7 +29,8 @@ class Seq:
 class JobContext:
     def __init__(self, *, job: JobRequested, account_id: str, attempt: int,
                  provider_job_id: str | None, pool: asyncpg.Pool, publisher: Publisher,
-                 objects: ObjectStore, provider_token: ProviderToken | None = None):
+                 objects: ObjectStore, submits: dict[str, asyncio.Task[str]],
+                 provider_token: ProviderToken | None = None):
         self.job = job
         self.account_id = account_id
         self.attempt = attempt
@@ -39,6 +41,7 @@ class JobContext:
         self.seq = Seq(attempt)
         self._pool = pool
         self._publisher = publisher
+        self._submits = submits
         self._last_percent = -1
         # Called when progress moves: the runner pushes the job's deadline on (a slow job that
         # keeps progressing is not a dead one).
@@ -55,12 +58,38 @@ class JobContext:
     def event(self, model: type[JobEvent], **fields: Any) -> JobEvent:
         return model(job_id=self.job.job_id, provider=self.job.provider, seq=self.seq(), **fields)
 
-    async def submitted(self, provider_job_id: str) -> None:
-        """Remember the provider's job id before anything else, so a redelivery resumes it."""
-        self.provider_job_id = provider_job_id
-        await persistently(lambda: runs.set_provider_job_id(
-            self._pool, job_id=self.job.job_id, provider_job_id=provider_job_id))
+    async def submit(self, send: Callable[[], Awaitable[str]]) -> str:
+        """Submit the job to the provider with `send` (one request; it returns the provider's
+        job id) and record the id before anything else, so that a redelivery resumes the job
+        instead of submitting it again.
+
+        Sending and recording run as one task that a cancelled caller does not cut short. A
+        handler is cancelled when its connection closes (aiormq cancels every handler of a
+        connection the broker closed), and a request already on its way still creates the job
+        at the provider (the browser sends it whatever happens to the code that asked), so
+        cutting the task short would lose the only record of it: the broker's redelivery
+        would then submit the job a second time. The task stays in `submits` (the runner's)
+        until it ends, and a copy of the job arriving meanwhile waits for it.
+        A submission in another process that died before recording the answer is not covered:
+        nothing tells whether the provider got it (docs/reliability.md)."""
+        async def send_and_record() -> str:
+            provider_job_id = await send()
+            await persistently(lambda: runs.set_provider_job_id(
+                self._pool, job_id=self.job.job_id, provider_job_id=provider_job_id))
+            return provider_job_id
+
+        task = asyncio.create_task(send_and_record())
+        self._submits[self.job.job_id] = task
+        task.add_done_callback(self._submitted)
+        self.provider_job_id = await asyncio.shield(task)
         await self.progress(0, "submitted")
+        return self.provider_job_id
+
+    def _submitted(self, task: asyncio.Task[str]) -> None:
+        if self._submits.get(self.job.job_id) is task:
+            del self._submits[self.job.job_id]
+        if not task.cancelled():
+            task.exception()  # read here too: its caller may be gone (cancelled) and not read it
 
     async def progress(self, percent: int, stage: str, preview_url: str | None = None) -> None:
         """Emit progress when it moved (the provider is polled often; the bus needn't hear it)."""

@@ -50,10 +50,14 @@ class JobRunner:
         self.objects = objects
         self.token_seal = token_seal  # opens jobs' own provider tokens (None: refused)
         self.running: dict[str, asyncio.Task] = {}
-        # Jobs a delivery is being handled for, from its first await: a copy redelivered after
-        # a reconnect while the first still waits (e.g. to publish `started` through the
-        # outage) waits for it, then finds the job finished, instead of submitting it again.
+        # Jobs a delivery is being handled for, from its first await: another copy of the
+        # request handed to this process meanwhile waits for it, then finds the job finished or
+        # resumes it, instead of running beside it. A broker closing the connection leaves no
+        # such first copy (aiormq cancels its handlers): what outlives them is `submits`.
         self.handling: dict[str, asyncio.Event] = {}
+        # Provider submissions on their way, by job id (JobContext.submit): they outlive the
+        # handler that started them, which the broker closing its connection cancels.
+        self.submits: dict[str, asyncio.Task[str]] = {}
         # The healthy accounts of this process, so that a redelivered job resumes on the
         # account that submitted it even when another account's consumer received it.
         self.peers: Callable[[], dict[str, Adapter]] = dict
@@ -132,6 +136,13 @@ class JobRunner:
             # never recorded): the first copy is running, or will be redelivered if it died.
             log.info("duplicate request ignored", extra=_ctx(job, account_id))
             return
+        if (submitting := self.submits.get(job.job_id)) is not None:
+            # An earlier copy's handler was cancelled (its connection closed) while its
+            # submission was on its way: that goes on and records the provider's job id, which
+            # this copy resumes on the account that submitted it, instead of submitting again.
+            log.info("a submission of this job is on its way; waiting for its answer",
+                     extra=_ctx(job, account_id))
+            await asyncio.wait([submitting])
         peers = self.peers()
         run = await runs.claim(self.pool, job_id=job.job_id, account_id=account_id,
                                reachable=[account_id, *peers])
@@ -139,7 +150,7 @@ class JobRunner:
             adapter, account_id = peers[run.account_id], run.account_id
         ctx = JobContext(job=job, account_id=account_id, attempt=run.attempt,
                          provider_job_id=run.provider_job_id, pool=self.pool,
-                         publisher=self.publisher, objects=self.objects)
+                         publisher=self.publisher, objects=self.objects, submits=self.submits)
         if run.cancel_requested:
             return await self._fail(ctx, ErrorCode.cancelled, "cancelled before it started")
         try:
