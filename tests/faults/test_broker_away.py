@@ -35,8 +35,6 @@ async def private_broker(tmp_path):
     await broker.stop()
 
 
-@pytest.mark.skip(reason="issue 8, open: in CI it still submits some jobs to the provider twice "
-                         "(120 submissions for 110 jobs on 2026-11-24, every job completed once)")
 async def test_jobs_in_flight_survive_the_broker_being_stopped_for_30_s(
         settings, sandbox, clean_db, private_broker, tmp_path):
     from wowz.platform import SERVICES, Platform
