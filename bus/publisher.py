@@ -7,7 +7,6 @@ import logging
 import time
 from typing import Any
 
-import aio_pika
 from aio_pika.abc import (
     AbstractChannel,
     AbstractConnection,
@@ -17,7 +16,7 @@ from aio_pika.abc import (
 from aio_pika.exceptions import ChannelInvalidStateError
 
 from bus import metrics, topology
-from bus.codec import to_message
+from bus.codec import PERSISTENT, Properties, encode
 from bus.provider_token import HEADER as PROVIDER_TOKEN
 from schemas.events import Event
 
@@ -32,6 +31,9 @@ RESTORE_WAIT_S = 2.0  # for the robust connection to restore a channel after rec
 log = logging.getLogger("wowz.bus")
 
 
+Encoded = tuple[bytes, Properties]  # a message's body and properties
+
+
 class Publisher:
     def __init__(self, channel: AbstractChannel, *, connection: AbstractConnection | None = None,
                  outage_wait_s: float = OUTAGE_WAIT_S):
@@ -39,13 +41,7 @@ class Publisher:
         self.connection = connection
         self.outage_wait_s = outage_wait_s
         self._closed = False
-        self._exchanges: dict[str, aio_pika.abc.AbstractExchange] = {}
         self._replacing = asyncio.Lock()
-
-    async def _exchange(self, name: str) -> aio_pika.abc.AbstractExchange:
-        if name not in self._exchanges:
-            self._exchanges[name] = await self.channel.get_exchange(name, ensure=False)
-        return self._exchanges[name]
 
     @classmethod
     async def open(cls, connection: AbstractConnection, *,
@@ -58,7 +54,7 @@ class Publisher:
         return (isinstance(self.channel, AbstractRobustChannel) and not self._closed
                 and not (self.connection is not None and self.connection.close_called))
 
-    async def _send(self, exchange_name: str, message: aio_pika.Message, routing_key: str) -> None:
+    async def _send(self, exchange_name: str, message: Encoded, routing_key: str) -> None:
         """Publish and await the confirm; while the connection is lost (the robust connection
         reconnects and restores the channel by itself), try again for up to `outage_wait_s`.
         A confirm lost with the connection does not say the broker dropped the message, so the
@@ -68,10 +64,17 @@ class Publisher:
         pause = RETRY_PAUSES_S[0]
         while True:
             await self._restored()
-            exchange = await self._exchange(exchange_name)
             try:
-                await exchange.publish(message, routing_key=routing_key,
-                                       timeout=CONFIRM_TIMEOUT_S)
+                # aiormq's publish, as aio-pika's Exchange.publish calls it, minus the Message,
+                # and without holding the channel until the socket drains (`wait`): publishes
+                # in one loop turn go out together; the confirm is still awaited.
+                if self.channel.is_closed:
+                    raise ChannelInvalidStateError(f"{self.channel!r} closed")
+                channel = await self.channel.get_underlay_channel()
+                await channel.basic_publish(message[0], exchange=exchange_name,
+                                            routing_key=routing_key, properties=message[1],
+                                            mandatory=True, timeout=CONFIRM_TIMEOUT_S,
+                                            wait=False)
                 return
             except (ChannelInvalidStateError, ConnectionError, TimeoutError,
                     asyncio.CancelledError) as exc:
@@ -104,17 +107,16 @@ class Publisher:
             if self.channel.is_closed:
                 log.warning("publishing channel not restored after a reconnect; opening another")
                 self.channel = await connection.channel(publisher_confirms=True)
-                self._exchanges.clear()
 
     async def publish(self, event: Event, headers: dict[str, Any] | None = None) -> None:
         started = time.perf_counter()
-        await self._send(topology.EVENTS, to_message(event, headers), event.data.routing_key())
+        await self._send(topology.EVENTS, encode(event, headers), event.data.routing_key())
         metrics.PUBLISH_SECONDS.observe(time.perf_counter() - started)
 
     async def send(self, queue: str, event: Event, headers: dict[str, Any] | None = None) -> None:
         """Straight into one `queue` (the default exchange), e.g. a replay to the notifier
         alone, not to every service bound to the event."""
-        await self._send("", to_message(event, headers), queue)
+        await self._send("", encode(event, headers), queue)
 
     async def publish_many(self, events: list[Event]) -> None:
         """Pipelined: all sent, then all confirms awaited (5x the rate of one by one)."""
@@ -149,8 +151,8 @@ def cancelled_by_the_broker() -> bool:
     return task is not None and task.cancelling() == 0
 
 
-def _copy(message: AbstractIncomingMessage, headers: dict[str, Any]) -> aio_pika.Message:
-    return aio_pika.Message(
-        body=message.body, headers=headers, content_type=message.content_type,
-        delivery_mode=aio_pika.DeliveryMode.PERSISTENT, message_id=message.message_id,
-        type=message.type, app_id=message.app_id, timestamp=message.timestamp)
+def _copy(message: AbstractIncomingMessage, headers: dict[str, Any]) -> Encoded:
+    return message.body, Properties(
+        headers=headers, content_type=message.content_type, delivery_mode=PERSISTENT,
+        message_id=message.message_id, message_type=message.type, app_id=message.app_id,
+        timestamp=message.timestamp)

@@ -1,14 +1,16 @@
 """The contract: job requests are checked field by field, events survive the wire."""
 
+import json
 import os
 import shutil
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import aio_pika
 import pytest
 from pydantic import ValidationError
 
-from bus.codec import from_message, to_message
+from bus.codec import encode, from_message, to_message
 from schemas.events import Event, JobCompleted, JobFailed
 from schemas.jobs import Image, JobError, JobOutput, parse_request
 from wowz.jsonschemas import write_schemas
@@ -73,6 +75,25 @@ def test_an_event_survives_the_wire_as_a_cloudevent():
     decoded = from_message(incoming)
     assert decoded.id == event.id and decoded.data == event.data
     assert event.data.routing_key() == "job.completed.midjourney"
+
+
+@pytest.mark.parametrize("attrs", [
+    {}, {"time": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)},
+    {"time": datetime(2026, 1, 2, 3, 4, 5, 60, tzinfo=timezone(timedelta(hours=2)))},
+    {"source": "elsewhere"}])
+def test_the_headers_hold_the_attributes_as_the_event_writes_them(attrs):
+    event = Event.of(JobFailed(job_id="j3", provider="ideogram", seq=1,
+                               error=JobError(code="timeout", message="late")), **attrs)
+    if attrs.get("source"):
+        event.subject = None  # an event about no job
+    body, properties = encode(event, {"x-extra": 1})
+    written = event.model_dump(mode="json", exclude={"data"}, exclude_none=True)
+    assert properties.headers == {**{f"cloudEvents:{k}": v for k, v in written.items()},
+                                  "x-extra": 1}
+    assert (properties.message_id, properties.message_type, properties.app_id,
+            properties.timestamp, properties.delivery_mode) == (
+        event.id, event.type, event.source, event.time, 2)
+    assert json.loads(body) == event.data.model_dump(mode="json")
 
 
 def test_an_event_from_another_system_needs_only_properties_and_json():
