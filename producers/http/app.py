@@ -31,6 +31,7 @@ from producers.http.edge import Edge, RequestStats, origin
 from producers.http.ingress import Ingress
 from producers.http.limits import KeyLimits
 from producers.http.routes_hooks import Hooks
+from producers.http.submit import Submissions
 
 
 def create_app(*, pool: asyncpg.Pool, connection: AbstractConnection, object_root: Path,
@@ -78,6 +79,7 @@ def create_app(*, pool: asyncpg.Pool, connection: AbstractConnection, object_roo
                    routes_metrics, routes_dead, routes_accounts, dashboard):
         app.include_router(module.router)
     openapi.install(app)
+    app.add_middleware(Submissions)
     if cors_origins:  # inside Edge, so its answers carry the request id and security headers
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), max_age=600,
                            allow_methods=["GET", "POST", "DELETE"],

@@ -1,7 +1,6 @@
 """What the routes share: the pool, job inserts, the confirmed publisher, the outbox, live
 events, keys. Opened and closed by the app's lifespan."""
 
-import asyncio
 import logging
 import time
 from pathlib import Path
@@ -17,7 +16,7 @@ from producers.http.auth import KeyCache
 from producers.http.inserts import JobInserts
 from producers.http.limits import KeyLimits
 from producers.http.live import LiveEvents
-from producers.http.outbox import OutboxRelay, PublishedMarks, requested_event
+from producers.http.outbox import Announcer, OutboxRelay, PublishedMarks, requested_event
 from schemas.jobs import Job
 
 log = logging.getLogger("wowz.http")
@@ -44,6 +43,7 @@ class Ingress:
         self.live = LiveEvents(connection)
         self.marks = PublishedMarks(pool)
         self.publisher: Publisher | None = None
+        self.announcer: Announcer | None = None
         self.relay: OutboxRelay | None = None
         self.started = time.monotonic()
 
@@ -53,6 +53,8 @@ class Ingress:
         self.publisher = await Publisher.open(self.connection, outage_wait_s=0)
         await topology.declare(self.publisher.channel, self.providers)
         await self.marks.start()
+        self.announcer = Announcer(self.publisher, self.marks, timeout_s=PUBLISH_TIMEOUT_S)
+        await self.announcer.start()
         self.relay = OutboxRelay(self.pool, self.publisher, interval_s=self.outbox_interval_s)
         await self.relay.start()
         log.info("ingress started", extra={"url": self.public_url})
@@ -60,6 +62,8 @@ class Ingress:
     async def stop(self) -> None:
         if self.relay is not None:
             await self.relay.stop()
+        if self.announcer is not None:
+            await self.announcer.stop()
         await self.live.stop()
         await self.marks.stop()
         if self.publisher is not None:
@@ -68,19 +72,12 @@ class Ingress:
 
     async def announce(self, job: Job, requested_by: str,
                        token: ProviderToken | None = None) -> None:
-        """Publish the new job's JobRequested, with the client's own provider `token` sealed in
-        a header. If the bus does not confirm, the job is still accepted: it is in Postgres,
-        and the outbox relay publishes it within seconds (without the token, never stored)."""
+        """Hand the new job's JobRequested to the announcer, with the client's own provider
+        `token` sealed in a header (kept in memory only: if this process cannot publish it, the
+        relay publishes the job without it)."""
         headers = {HEADER: self.token_seal.seal(token)} if token is not None else None
-        try:
-            async with asyncio.timeout(PUBLISH_TIMEOUT_S):
-                await self.publisher.publish(
-                    requested_event(job, requested_by, own_token=token is not None), headers)
-        except Exception:  # any bus failure: the relay is the fallback
-            log.exception("JobRequested not confirmed; left to the outbox relay",
-                          extra={"job_id": job.id})
-            return
-        self.marks.add(job.id)
+        await self.announcer.add(
+            requested_event(job, requested_by, own_token=token is not None), headers)
 
 
 async def ingress(request: Request) -> Ingress:

@@ -1,10 +1,12 @@
 """The outbox: a job row is written before its JobRequested is published, and `published_at`
-says the bus confirmed it. Marks are written in batches off the request path; the relay
-publishes what a process accepted but never confirmed (it died in between)."""
+says the bus confirmed it. The process that accepted a job publishes it (Announcer) and marks
+it, both in batches off the request path; the relay publishes what a process accepted but never
+confirmed (the bus was away, or the process died in between)."""
 
 import asyncio
 import logging
 import uuid
+from typing import Any
 
 import asyncpg
 
@@ -26,6 +28,78 @@ def requested_event(job: Job, requested_by: str | None, *, own_token: bool = Fal
         webhook=job.webhook, metadata=job.metadata, idempotency_key=job.idempotency_key,
         timeout_s=job.timeout_s, requested_by=requested_by, own_token=own_token),
         id=str(uuid.uuid5(REQUESTED_IDS, job.id)))
+
+
+class Announcer:
+    """Publishes the JobRequested of jobs this process accepted, off the request path: a
+    request hands its job over and answers at once (the job is in Postgres, which is what
+    accepted means), and one task publishes whatever has gathered meanwhile, pipelined, then
+    has the confirmed ones marked. Measured with benchmarks.ingress, this costs the process
+    well under half the CPU of each request awaiting its own confirm. A job not confirmed
+    (the bus away, the process killed) stays unmarked, and the OutboxRelay publishes it."""
+
+    def __init__(self, publisher: Publisher, marks: "PublishedMarks", *,
+                 timeout_s: float = 5.0, max_batch: int = 500, max_pending: int = 1000):
+        self.publisher = publisher
+        self.marks = marks
+        self.timeout_s = timeout_s
+        self.max_batch = max_batch
+        self.max_pending = max_pending
+        self._pending: list[tuple[Event, dict[str, Any] | None]] = []
+        self._wake = asyncio.Event()
+        self._room = asyncio.Event()
+        self._room.set()
+        self._task: asyncio.Task | None = None
+
+    async def add(self, event: Event, headers: dict[str, Any] | None = None) -> None:
+        """Returns at once, unless `max_pending` events wait already: then once the backlog is
+        published (or given up to the relay), so that requests cannot outrun the bus."""
+        self._pending.append((event, headers))
+        self._wake.set()
+        if len(self._pending) >= self.max_pending:
+            self._room.clear()
+        await self._room.wait()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-announcer")
+
+    async def stop(self) -> None:
+        """Publishes what was handed over (each try bounded by `timeout_s`), then stops."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        while self._pending:
+            await self._publish_some()
+        self._room.set()
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._pending:
+                await self._publish_some()
+                if len(self._pending) < self.max_pending:
+                    self._room.set()
+
+    async def _publish_some(self) -> None:
+        batch = self._pending[:self.max_batch]
+        del self._pending[:self.max_batch]
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                outcomes = await asyncio.gather(
+                    *(self.publisher.publish(event, headers) for event, headers in batch),
+                    return_exceptions=True)
+        except TimeoutError:
+            outcomes = [TimeoutError()] * len(batch)
+        failed = 0
+        for (event, _), outcome in zip(batch, outcomes):
+            if isinstance(outcome, BaseException):
+                failed += 1
+            else:
+                self.marks.add(event.data.job_id)
+        if failed:
+            log.warning("%d JobRequested not confirmed (%r); left to the outbox relay", failed,
+                        next(o for o in outcomes if isinstance(o, BaseException)))
 
 
 class PublishedMarks:

@@ -9,7 +9,7 @@ from producers.http.auth import requires
 from producers.http.errors import ApiError, field_error
 from producers.http.ingress import Ingress, ingress
 from producers.http.openapi import JOB_REQUEST
-from producers.http.submit import HEADERS, Direct, job_response, submit
+from producers.http.submit import HEADERS, PATH, Direct, job_response, submit
 from schemas.errors import ErrorCode
 from schemas.events import Event, JobCancel
 from schemas.http import ErrorEnvelope, JobPage
@@ -17,7 +17,7 @@ from schemas.jobs import TERMINAL, Job, JobStatus
 from store import jobs as store
 from store.keys import ApiKey
 
-router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+router = APIRouter(prefix=PATH, tags=["jobs"])
 
 JobId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
 ERRORS = {s: {"model": ErrorEnvelope} for s in (400, 401, 403, 404, 409, 413, 422, 500)}
