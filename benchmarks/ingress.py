@@ -9,7 +9,9 @@ of 127.0.0.1, over their own vhost and database (created when missing, emptied a
 - `bare-event`: publishes the CloudEvent the ingress would send for it (bus.codec: the
   `cloudEvents:*` headers and the validated data), to tell the cost of the message format from
   the cost of the ingress's own work;
-- `wowz`: the ingress (auth, validation, the job INSERT, the publish, the 202).
+- `wowz`: the ingress (auth, validation, the job INSERT, the 202; its announcer publishes the
+  accepted jobs in batches right after). A wowz run ends when every job it accepted is
+  published and marked, and its CPU figures include that tail (printed as `drain`).
 All publish to the same exchange and routing key, so the same two quorum queues take the
 messages. wrk (`apt-get install -y wrk`; a Python load generator would be the bottleneck on two
 cores) drives each with 64 connections and `benchmarks/post_job.lua`, after a warm-up, in
@@ -30,6 +32,7 @@ import uuid
 from pathlib import Path
 
 import aio_pika
+import asyncpg
 import uvicorn
 from fastapi import FastAPI, Request, Response
 
@@ -183,8 +186,26 @@ def machine_busy_s() -> float:
     return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
 
 
+async def unpublished() -> int:
+    connection = await asyncpg.connect(DATABASE)
+    try:
+        return await connection.fetchval("select count(*) from jobs where published_at is null")
+    finally:
+        await connection.close()
+
+
+def drain(timeout_s: float = 60.0) -> float:
+    """Seconds until every job the ingress accepted is published and marked."""
+    started = time.monotonic()
+    while asyncio.run(unpublished()):
+        if time.monotonic() - started > timeout_s:
+            raise SystemExit(f"jobs still unpublished {timeout_s:g} s after the run")
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
 def measure(process: subprocess.Popen, url: str, args: argparse.Namespace,
-            api_key: str) -> dict:
+            api_key: str, *, outbox: bool = False) -> dict:
     asyncio.run(purge())
     def cpu() -> dict[str, float]:
         return {"server": cpu_s(process.pid), "postgres": processes_cpu_s("postgres"),
@@ -192,12 +213,13 @@ def measure(process: subprocess.Popen, url: str, args: argparse.Namespace,
 
     before = cpu()
     result = wrk(url, args.seconds, args.connections, api_key)
+    drained = drain() if outbox else 0.0
     after = cpu()
     ok = max(result["requests"] - result["non_2xx"] - result["socket_errors"], 1)
     return {"jobs_per_s": ok / (result["duration_us"] / 1e6), "p50_ms": result["p50_us"] / 1e3,
             "p99_ms": result["p99_us"] / 1e3,
             **{f"{k}_ms": (after[k] - before[k]) * 1e3 / ok for k in before},
-            "failed": result["non_2xx"] + result["socket_errors"]}
+            "failed": result["non_2xx"] + result["socket_errors"], "drain_s": drained}
 
 
 CPU = ("server_ms", "postgres_ms", "rabbitmq_ms", "machine_ms")
@@ -238,11 +260,13 @@ def main() -> None:
         for n in range(args.rounds):
             for kind in (KINDS if n % 2 == 0 else KINDS[::-1]):
                 process, url = servers[kind]
-                runs[kind].append(measure(process, url, args, api_key))
+                runs[kind].append(measure(process, url, args, api_key,
+                                          outbox=kind == "wowz"))
                 r = runs[kind][-1]
                 print(f"round {n + 1} {kind:>10}: {r['jobs_per_s']:6.0f} jobs/s  "
                       f"p50 {r['p50_ms']:5.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
-                      f"CPU ms/job: {cpu_line(r)}  failed {r['failed']}", flush=True)
+                      f"CPU ms/job: {cpu_line(r)}  failed {r['failed']}  "
+                      f"drain {r['drain_s']:.2f} s", flush=True)
     finally:
         for process, _ in servers.values():
             process.terminate()
