@@ -57,6 +57,16 @@ async def test_a_key_past_its_request_rate_is_told_to_retry_later_and_others_are
     assert await statuses(api.client, "/v1/jobs", roomy, 10) == [200] * 10
 
 
+async def test_dashboard_pages_count_toward_the_keys_rate(serve, clean_db, clean_bus):
+    api = await serve(limits=KeyLimits(clean_db, LimitDefaults(requests_per_s=0.5, burst=2)))
+    viewer = await create_key(clean_db, name="ops", scopes=("read",))
+    api.client.cookies.set("wowz_key", viewer.api_key)  # as the login form leaves it
+    pages = [(await api.client.get(path)).status_code for path in ("/", "/ui/jobs/no-such-job")]
+    assert pages == [200, 404]
+    refused = await api.client.get("/")
+    assert_rate_limited(refused, "0.5 requests/s (bursts of 2)")
+
+
 async def test_two_ingress_replicas_share_a_keys_rate_through_redis(
         serve, clean_db, clean_bus, redis_url):
     key = await create_key(clean_db, name="n8n", rate_limit_per_s=0.2, rate_limit_burst=4)

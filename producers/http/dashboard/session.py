@@ -11,12 +11,16 @@ MAX_AGE_S = 7 * 24 * 3600
 
 async def viewer(request: Request) -> ApiKey | None:
     """The live key presented, if it may read; else None (then the page sends the browser to
-    the login)."""
+    the login). A page counts toward the key's request rate as an API call does (429 past it)."""
     presented = presented_key(request) or request.cookies.get(COOKIE)
     if not presented:
         return None
-    key = await request.app.state.ingress.keys.find(presented)
-    return key if key is not None and "read" in key.scopes else None
+    ingress = request.app.state.ingress
+    key = await ingress.keys.find(presented)
+    if key is None or "read" not in key.scopes:
+        return None
+    await ingress.limits.check_rate(key)
+    return key
 
 
 def remember(response: Response, request: Request, api_key: str) -> None:
