@@ -100,6 +100,16 @@ async def test_jobs_in_flight_survive_the_broker_being_stopped_for_30_s(
         # The provider's queue, and any other still holding messages: where a lost job waits.
         queues = {name: counts for name, counts in (await private_broker.queues()).items()
                   if name == provider_queue("midjourney") or counts["ready"] or counts["unacked"]}
+        if any(counts["ready"] or counts["unacked"] for counts in queues.values()):
+            # Which channel holds them, with which consumers: a channel holding unacked
+            # deliveries that no handler here runs points at a consumer aiormq does not know.
+            print("\nFAULT detail: channels (pid, number, consumers, unacked, prefetch)\n"
+                  + await private_broker.ctl("list_channels", "-q", "--no-table-headers", "pid",
+                                             "number", "consumer_count",
+                                             "messages_unacknowledged", "prefetch_count")
+                  + "consumers (queue, channel pid, tag)\n"
+                  + await private_broker.ctl("list_consumers", "-q", "--no-table-headers",
+                                             "queue_name", "channel_pid", "consumer_tag"))
     finally:
         if stopped:
             await private_broker.ctl("start_app")
