@@ -2,8 +2,8 @@
 
 import asyncio
 import itertools
-from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Protocol, TypeVar
 
 import asyncpg
 
@@ -15,6 +15,8 @@ from store import runs
 from store.db import persistently
 from store.objects import ObjectStore
 
+T = TypeVar("T")
+
 
 class Seq:
     """`seq` for this attempt's events: above every event of earlier attempts (requested is 0)."""
@@ -24,6 +26,23 @@ class Seq:
 
     def __call__(self) -> int:
         return next(self._next)
+
+
+async def unbroken(underway: dict[str, asyncio.Task[T]], key: str,
+                   work: Coroutine[Any, Any, T]) -> T:
+    """Run `work` as a task that a cancelled caller does not cut short, listed in `underway`
+    under `key` until it ends (so that a copy of the job arriving meanwhile can wait for it)."""
+    task = asyncio.create_task(work)
+    underway[key] = task
+
+    def ended(_: asyncio.Task[T]) -> None:
+        if underway.get(key) is task:
+            del underway[key]
+        if not task.cancelled():
+            task.exception()  # read here too: its caller may be gone (cancelled) and not read it
+
+    task.add_done_callback(ended)
+    return await asyncio.shield(task)
 
 
 class JobContext:
@@ -78,18 +97,9 @@ class JobContext:
                 self._pool, job_id=self.job.job_id, provider_job_id=provider_job_id))
             return provider_job_id
 
-        task = asyncio.create_task(send_and_record())
-        self._submits[self.job.job_id] = task
-        task.add_done_callback(self._submitted)
-        self.provider_job_id = await asyncio.shield(task)
+        self.provider_job_id = await unbroken(self._submits, self.job.job_id, send_and_record())
         await self.progress(0, "submitted")
         return self.provider_job_id
-
-    def _submitted(self, task: asyncio.Task[str]) -> None:
-        if self._submits.get(self.job.job_id) is task:
-            del self._submits[self.job.job_id]
-        if not task.cancelled():
-            task.exception()  # read here too: its caller may be gone (cancelled) and not read it
 
     async def progress(self, percent: int, stage: str, preview_url: str | None = None) -> None:
         """Emit progress when it moved (the provider is polled often; the bus needn't hear it)."""

@@ -17,9 +17,9 @@ from bus.consumer import Reject, Requeue, Retry
 from bus.provider_token import ProviderToken, TokenSeal
 from bus.publisher import Publisher
 from consumers.providers.accounts import AccountState
-from consumers.providers.context import Adapter, JobContext
+from consumers.providers.context import Adapter, JobContext, unbroken
 from schemas.errors import AuthExpired, ErrorCode, RateLimited, WowzError
-from schemas.events import Event, JobCompleted, JobFailed, JobRequested, JobStarted
+from schemas.events import Event, JobCompleted, JobEvent, JobFailed, JobRequested, JobStarted
 from schemas.inputs import INPUTS
 from schemas.jobs import JobError
 from store import runs
@@ -58,6 +58,9 @@ class JobRunner:
         # Provider submissions on their way, by job id (JobContext.submit): they outlive the
         # handler that started them, which the broker closing its connection cancels.
         self.submits: dict[str, asyncio.Task[str]] = {}
+        # Terminal events being published and recorded, by job id (_finish): the same, at the
+        # other end of a job.
+        self.finishing: dict[str, asyncio.Task[None]] = {}
         # The healthy accounts of this process, so that a redelivered job resumes on the
         # account that submitted it even when another account's consumer received it.
         self.peers: Callable[[], dict[str, Adapter]] = dict
@@ -128,6 +131,10 @@ class JobRunner:
 
     async def _run(self, job: JobRequested, *, adapter: Adapter, account_id: str,
                    fresh: bool, sealed_token: str | bytes | None) -> None:
+        if (finishing := self.finishing.get(job.job_id)) is not None:
+            # An earlier copy's handler was cancelled while its terminal event was on its way:
+            # that goes on and records the finish, which this copy then finds.
+            await asyncio.wait([finishing])
         if await runs.finished(self.pool, job.job_id):
             log.info("job already finished, redelivery ignored", extra=_ctx(job, account_id))
             return
@@ -192,10 +199,9 @@ class JobRunner:
             self.running.pop(job.job_id, None)
             self.cancelled.discard(job.job_id)
         duration = time.monotonic() - started
-        await ctx.emit(ctx.event(JobCompleted, output=output, account_id=account_id,
-                                 provider_job_id=ctx.provider_job_id,
-                                 durations={"run_s": round(duration, 3)}))
-        await persistently(lambda: runs.finish(self.pool, job.job_id))
+        await self._finish(ctx, ctx.event(JobCompleted, output=output, account_id=account_id,
+                                          provider_job_id=ctx.provider_job_id,
+                                          durations={"run_s": round(duration, 3)}))
         metrics.JOBS.labels(job.provider, job.action, "completed").inc()
         metrics.JOB_SECONDS.labels(job.provider, job.action).observe(duration)
         log.info("job completed", extra=_ctx(job, account_id, duration_s=round(duration, 3),
@@ -222,14 +228,25 @@ class JobRunner:
 
     async def _fail(self, ctx: JobContext, code: ErrorCode, message: str, *,
                     retryable: bool = False) -> None:
-        await ctx.emit(ctx.event(JobFailed, error=JobError(code=code, message=message,
-                                                           retryable=retryable),
-                                 attempts=ctx.attempt, account_id=ctx.account_id))
-        await persistently(lambda: runs.finish(self.pool, ctx.job.job_id))
+        await self._finish(ctx, ctx.event(JobFailed, error=JobError(
+            code=code, message=message, retryable=retryable), attempts=ctx.attempt,
+            account_id=ctx.account_id))
         status = code.value if code in (ErrorCode.cancelled, ErrorCode.timeout) else "failed"
         metrics.JOBS.labels(ctx.job.provider, ctx.job.action, status).inc()
         log.warning("job failed", extra=_ctx(ctx.job, ctx.account_id, code=str(code),
                                              error=message[:200]))
+
+
+    async def _finish(self, ctx: JobContext, terminal: JobEvent) -> None:
+        """Publish the job's terminal event and record that it finished, as one task that a
+        cancelled handler does not cut short (as JobContext.submit does for the submission):
+        cut between the two, the broker's redelivery would find the job unfinished and end it
+        a second time, with a second terminal event and webhook."""
+        async def emit_and_record() -> None:
+            await ctx.emit(terminal)
+            await persistently(lambda: runs.finish(self.pool, ctx.job.job_id))
+
+        await unbroken(self.finishing, ctx.job.job_id, emit_and_record())
 
 
 def _away(state: AccountState) -> str | None:

@@ -63,3 +63,48 @@ async def test_a_copy_redelivered_while_the_first_waits_on_the_bus_submits_nothi
     await asyncio.wait_for(asyncio.gather(first, copy), 10)
     assert account.submissions == 1
     assert await runs.finished(clean_db, "copies-1") and not runner.handling
+
+
+class HeldTerminal:
+    """A publisher that holds the job's terminal event until `release`, as a broker going away
+    right then does; it counts what it published."""
+
+    def __init__(self, publisher):
+        self.publisher = publisher
+        self.held, self.released = asyncio.Event(), asyncio.Event()
+        self.types: list[str] = []
+
+    async def publish(self, event, headers=None) -> None:
+        if event.type in ("wowz.job.completed", "wowz.job.failed"):
+            self.held.set()
+            await self.released.wait()
+        await self.publisher.publish(event, headers)
+        self.types.append(event.type)
+
+    def release(self) -> None:
+        self.released.set()
+
+
+async def test_a_handler_cut_off_while_its_job_ends_leaves_one_terminal_event(
+        clean_db, publisher, tmp_path):
+    """aiormq cancels the handlers of a connection the broker closed: one cut off between
+    publishing `completed` and recording the finish must not leave the job to be run and ended
+    again by the redelivered copy."""
+    bus = HeldTerminal(publisher)
+    runner = JobRunner(pool=clean_db, publisher=bus,
+                       objects=LocalStore(tmp_path, "http://127.0.0.1:1"))
+    account = Slow()
+    job = JobRequested(job_id="copies-2", provider="midjourney", action="imagine",
+                       input={"prompt": "a hare"})
+    first = asyncio.create_task(runner.run(job, adapter=account, account_id="mj-1", fresh=True))
+    await asyncio.wait_for(bus.held.wait(), 10)
+    first.cancel()  # the connection closed while `completed` was on its way
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    copy = asyncio.create_task(runner.run(job, adapter=account, account_id="mj-1"))
+    await asyncio.sleep(0.2)
+    bus.release()
+    await asyncio.wait_for(copy, 10)
+    assert bus.types.count("wowz.job.completed") == 1
+    assert "wowz.job.failed" not in bus.types and account.submissions == 1
+    assert await runs.finished(clean_db, "copies-2") and not runner.finishing
