@@ -79,7 +79,7 @@ async def test_a_bus_that_does_not_answer_is_given_up_on_after_the_timeout():
 async def test_requests_wait_once_the_backlog_is_full_and_stop_publishes_what_is_left():
     bus, marks = Bus(), Marks()
     bus.hold.clear()
-    announcer = Announcer(bus, marks, max_pending=2, timeout_s=5)
+    announcer = Announcer(bus, marks, max_pending=2, max_batches=1, timeout_s=5)
     await announcer.start()
     await announcer.add(requested("a"))  # taken by the task at once: held by the bus
     await asyncio.sleep(0.05)
