@@ -34,9 +34,10 @@ class Announcer:
     """Publishes the JobRequested of jobs this process accepted, off the request path: a
     request hands its job over and answers at once (the job is in Postgres, which is what
     accepted means), and a task publishes whatever has gathered meanwhile, in batches (a few
-    in flight at once), then has the confirmed ones marked. Measured with benchmarks.ingress, this costs the process
-    well under half the CPU of each request awaiting its own confirm. A job not confirmed
-    (the bus away, the process killed) stays unmarked, and the OutboxRelay publishes it."""
+    in flight at once), then has the confirmed ones marked. Measured with benchmarks.ingress,
+    a publish costs the process about half the CPU it did with each request awaiting its own
+    confirm. A job not confirmed (the bus away, the process killed) stays unmarked, and the
+    OutboxRelay publishes it."""
 
     def __init__(self, publisher: Publisher, marks: "PublishedMarks", *,
                  timeout_s: float = 5.0, max_batch: int = 100, max_batches: int = 4,

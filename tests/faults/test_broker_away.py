@@ -35,12 +35,6 @@ async def private_broker(tmp_path):
     await broker.stop()
 
 
-@pytest.mark.skip(reason="issue 8, open: since the ingress publishes through its announcer "
-                         "(1f7a6d9) it failed 2 runs of 6: jobs completed twice (2 and 4 jobs, one "
-                         "provider submission each), their handler cancelled by the closing "
-                         "connection after `completed` was published but before runs.finish; "
-                         "the fix to make: emit the terminal event and finish as one task the "
-                         "handler's cancellation does not cut short, as JobContext.submit does")
 async def test_jobs_in_flight_survive_the_broker_being_stopped_for_30_s(
         settings, sandbox, clean_db, private_broker, tmp_path):
     from wowz.platform import SERVICES, Platform
