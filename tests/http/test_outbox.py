@@ -34,8 +34,12 @@ async def test_a_job_stranded_before_publishing_is_published_by_the_relay(
     assert event.type == JobRequested.type and event.data.job_id == stranded
     assert event.data.input == {"prompt": "a stranded cat"}
     assert event.data.metadata == {"idea_id": "i-9"} and event.data.requested_by == key.key.id
-    published = await clean_db.fetchval("select published_at from jobs where id = $1", stranded)
-    assert published is not None
+    # Marked in the relay's transaction, which commits once the broker confirmed: a moment
+    # after the message can be read.
+    async with asyncio.timeout(5):
+        while await clean_db.fetchval(
+                "select published_at from jobs where id = $1", stranded) is None:
+            await asyncio.sleep(0.02)
     # A job younger than the grace period belongs to a request still publishing it.
     await asyncio.sleep(0.5)
     assert await clean_db.fetchval(
