@@ -32,12 +32,14 @@ class Reject(Exception):
 
 
 class Retry(Exception):
-    """Send the message back to its queue after `delay_s`, counting the attempt."""
+    """Send the message back to its queue after `delay_s`, counting the attempt (in the header
+    `counter`: another than the attempt's keeps a kind of wait from using up the attempts)."""
 
-    def __init__(self, delay_s: float, reason: str = ""):
+    def __init__(self, delay_s: float, reason: str = "", *, counter: str = ATTEMPT):
         super().__init__(reason)
         self.delay_s = delay_s
         self.reason = reason
+        self.counter = counter
 
 
 class Requeue(Exception):
@@ -45,7 +47,11 @@ class Requeue(Exception):
 
 
 def attempt_of(message: AbstractIncomingMessage) -> int:
-    return int((message.headers or {}).get(ATTEMPT, 0))
+    return count_of(message, ATTEMPT)
+
+
+def count_of(message: AbstractIncomingMessage, counter: str) -> int:
+    return int((message.headers or {}).get(counter, 0))
 
 
 def decode(message: AbstractIncomingMessage) -> Event:
@@ -71,7 +77,8 @@ async def settle(message: AbstractIncomingMessage, outcome: BaseException | None
         await ack(message)
     elif isinstance(outcome, Retry):
         await publisher.delay(message, queue=queue, seconds=outcome.delay_s,
-                              attempt=attempt_of(message) + 1)
+                              attempt=count_of(message, outcome.counter) + 1,
+                              counter=outcome.counter)
         await ack(message)
     elif isinstance(outcome, Requeue):
         # Through a 1 s delay rather than nack-requeue: a requeue would count toward the quorum

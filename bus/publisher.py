@@ -123,11 +123,12 @@ class Publisher:
         await asyncio.gather(*(self.publish(e) for e in events))
 
     async def delay(self, message: AbstractIncomingMessage, *, queue: str, seconds: float,
-                    attempt: int | None = None) -> None:
-        """Send a copy of `message` back to `queue` after about `seconds`."""
+                    attempt: int | None = None, counter: str = ATTEMPT) -> None:
+        """Send a copy of `message` back to `queue` after about `seconds`, with `attempt` in
+        the header `counter`."""
         headers = dict(message.headers or {})
         if attempt is not None:
-            headers[ATTEMPT] = attempt
+            headers[counter] = attempt
         await self._send(topology.delay_name(topology.delay_step(seconds)),
                          _copy(message, headers), queue)
 

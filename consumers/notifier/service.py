@@ -11,7 +11,7 @@ import httpx
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
 
 from bus import metrics, topology
-from bus.consumer import Reject, Retry, Subscription, attempt_of, consume
+from bus.consumer import Reject, Retry, Subscription, attempt_of, consume, count_of
 from bus.publisher import Publisher
 from consumers.notifier import payload, signing, transport
 from schemas.events import (
@@ -31,11 +31,12 @@ log = logging.getLogger("wowz.notifier")
 
 REPLAY = "x-wowz-replay"  # set by a replay: send again even if delivered before
 NOTIFIED = (JobStarted, JobProgress, JobCompleted, JobFailed)
-# A job published straight on the bus may reach us before the persister wrote its row. The bus
-# has one attempt counter, so these waits take from the delivery retries; they are rare (the row
-# is written from `requested`, and the default webhook is the terminal event only).
-ROW_WAITS = 3
-ROW_WAIT_S = 1.0
+# A job published straight on the bus may reach us before the persister wrote its row (the
+# ingress writes it first; a persister busy with a backlog can take a while): its events wait,
+# 1 s three times then 5 s at a time (the delay queues' steps), about a minute in all, counted
+# apart from the delivery attempts so that the webhook's retry schedule starts at its start.
+ROW_WAITS = 14
+ROW_WAITS_HEADER = "x-wowz-row-waits"
 PERSISTED_POLL_S = 0.01
 
 
@@ -45,7 +46,8 @@ class Notifier:
     def __init__(self, pool: asyncpg.Pool, connection: AbstractConnection, *,
                  allow_private_urls: bool, timeout_s: float = 15.0,
                  retry_delays_s: list[int] = [5, 30, 120, 600, 1800, 7200, 21600],  # noqa: B006
-                 prefetch: int = 64, persisted_wait_s: float = 2.0):
+                 prefetch: int = 64, persisted_wait_s: float = 2.0,
+                 row_waits: int = ROW_WAITS):
         self.pool = pool
         self.connection = connection
         self.allow_private_urls = allow_private_urls
@@ -53,6 +55,7 @@ class Notifier:
         self.retry_delays_s = list(retry_delays_s)
         self.prefetch = prefetch
         self.persisted_wait_s = persisted_wait_s
+        self.row_waits = row_waits
         self._channel: AbstractChannel | None = None
         self._publisher: Publisher | None = None
         self._client: httpx.AsyncClient | None = None
@@ -95,9 +98,11 @@ class Notifier:
         job_id = event.data.job_id
         row = await get_job_row(self.pool, job_id)
         if row is None:
-            if attempt_of(message) < ROW_WAITS:
-                raise Retry(ROW_WAIT_S, f"job {job_id} not written yet")
-            raise Reject(f"job {job_id} not found after {ROW_WAITS} waits; no webhook to send")
+            waits = count_of(message, ROW_WAITS_HEADER)
+            if waits < self.row_waits:
+                raise Retry(1 if waits < 3 else 5, f"job {job_id} not written yet",
+                            counter=ROW_WAITS_HEADER)
+            raise Reject(f"job {job_id} not found after {waits} waits; no webhook to send")
         if not payload.wanted(event.data, row["webhook"]):
             return
         if isinstance(event.data, (JobCompleted, JobFailed)):

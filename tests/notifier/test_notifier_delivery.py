@@ -188,3 +188,19 @@ async def test_a_terminal_webhook_is_sent_even_if_the_job_row_never_shows_it(
     assert "before the job row shows it" in caplog.text
     await asyncio.sleep(0.5)
     assert len(receiver.requests) == 1
+
+
+async def test_an_event_ahead_of_its_job_row_waits_for_it_and_is_delivered_as_a_first_attempt(
+        start_notifier, receiver, publisher, clean_db):
+    """A job published straight on the bus, its row written late by a busy persister."""
+    job_id, _ = await a_job(clean_db, receiver.url("/hook"))
+    await clean_db.execute("update jobs set id = id || '-aside' where id = $1", job_id)
+    await start_notifier(persisted_wait_s=0.1)
+    await publisher.publish(completed(job_id))
+    await asyncio.sleep(3.5)  # three 1 s waits used up: the old limit
+    assert receiver.requests == []
+    await clean_db.execute("update jobs set id = $1, status = 'completed', seq = 3 "
+                           "where id = $1 || '-aside'", job_id)
+    await receiver.wait_for(1, timeout_s=10)
+    [row] = await deliveries.list_deliveries(clean_db, job_id=job_id)
+    assert row.attempt == 1 and row.delivered_at is not None

@@ -167,7 +167,7 @@ async def test_a_name_is_called_at_the_address_checked_with_its_host_header(
 
 async def test_a_job_that_never_appears_is_dead_lettered_with_the_reason(
         start_notifier, publisher, clean_bus, clean_db):
-    await start_notifier()
+    await start_notifier(row_waits=2)
     await publisher.publish(completed("job-nobody-wrote"))
 
     channel = await clean_bus.channel()
@@ -177,5 +177,5 @@ async def test_a_job_that_never_appears_is_dead_lettered_with_the_reason(
         assert time.monotonic() < deadline, "nothing dead-lettered"
         await asyncio.sleep(0.1)
     await channel.close()
-    assert "job job-nobody-wrote not found" in message.headers[DEAD_REASON]
+    assert "job job-nobody-wrote not found after 2 waits" in message.headers[DEAD_REASON]
     assert json.loads(message.body)["job_id"] == "job-nobody-wrote"
