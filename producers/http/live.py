@@ -1,7 +1,9 @@
 """Job events as they happen, for server-sent events: one private queue per ingress process,
-consumed only while at least one client listens, fanned out in-process by job id."""
+consumed only while at least one client listens (or is about to: `bound`), fanned out
+in-process by job id."""
 
 import asyncio
+import collections
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -15,6 +17,7 @@ from schemas.events import Event
 log = logging.getLogger("wowz.http.live")
 
 KEYS = ["job.started.#", "job.progress.#", "job.completed.#", "job.failed.#"]
+RECENT = 1000  # events kept while the queue is bound, for a listener that comes a moment late
 
 
 class LiveEvents:
@@ -23,15 +26,36 @@ class LiveEvents:
         self._listeners: dict[str, set[asyncio.Queue[Event]]] = {}
         self._channel: AbstractChannel | None = None
         self._lock = asyncio.Lock()  # opening and closing the queue do not interleave
+        self._holders = 0
+        self._recent: collections.deque[Event] = collections.deque(maxlen=RECENT)
+
+    @contextlib.asynccontextmanager
+    async def bound(self) -> AsyncIterator[None]:
+        """Keeps the queue bound while inside: a job accepted inside is heard from its first
+        event on, however soon it ends, by a `listen` entered later inside."""
+        async with self._lock:
+            if self._channel is None:
+                await self._open()
+            self._holders += 1
+        try:
+            yield
+        finally:
+            async with self._lock:
+                self._holders -= 1
+                await self._close_if_idle()
 
     @contextlib.asynccontextmanager
     async def listen(self, job_id: str) -> AsyncIterator[asyncio.Queue[Event]]:
-        """Events of `job_id` published from the moment this is entered."""
+        """Events of `job_id` published from the moment this is entered (from the moment
+        `bound` was, inside it)."""
         inbox: asyncio.Queue[Event] = asyncio.Queue()
         async with self._lock:
             if self._channel is None:
                 await self._open()
             self._listeners.setdefault(job_id, set()).add(inbox)
+            for event in self._recent:  # heard before this listener came
+                if getattr(event.data, "job_id", None) == job_id:
+                    inbox.put_nowait(event)
         try:
             yield inbox
         finally:
@@ -40,8 +64,11 @@ class LiveEvents:
                 listeners.discard(inbox)
                 if not listeners:
                     self._listeners.pop(job_id, None)
-                if not self._listeners:
-                    await self._close()
+                await self._close_if_idle()
+
+    async def _close_if_idle(self) -> None:
+        if not self._listeners and not self._holders:
+            await self._close()
 
     async def stop(self) -> None:
         async with self._lock:
@@ -55,6 +82,7 @@ class LiveEvents:
         log.debug("live events listening")
 
     async def _close(self) -> None:
+        self._recent.clear()
         if self._channel is not None:
             channel, self._channel = self._channel, None
             await channel.close()  # the exclusive queue goes with it
@@ -65,5 +93,6 @@ class LiveEvents:
         except ValueError as exc:
             log.warning("ignoring undecodable live event: %s", exc)
             return
+        self._recent.append(event)
         for inbox in self._listeners.get(getattr(event.data, "job_id", ""), ()):
             inbox.put_nowait(event)

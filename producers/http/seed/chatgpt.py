@@ -35,7 +35,7 @@ async def gptgen(request: Request, key: Submitter) -> Response:
         raise ApiError(400, ErrorCode.bad_input, "prompt: give a prompt, an imageUrl or both")
     job_input = {"prompt": body.prompt or None, "image_url": body.imageUrl,
                  "gpt_url": body.url}
-    job = await start(request, key, "chatgpt", "remix_design",
-                      {k: v for k, v in job_input.items() if v is not None},
-                      names={"image_url": "imageUrl", "gpt_url": "url"})
-    return await when_over(request, job, _answer)
+    starting = start(request, key, "chatgpt", "remix_design",
+                     {k: v for k, v in job_input.items() if v is not None},
+                     names={"image_url": "imageUrl", "gpt_url": "url"})
+    return await when_over(request, starting, _answer)

@@ -3,7 +3,7 @@
 seed's shapes, after waiting for the job on the routes the seed answered synchronously."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Response
@@ -75,13 +75,21 @@ async def start(request: Request, key: ApiKey, provider: str, action: str,
     return job
 
 
-async def when_over(request: Request, job: Job,
+async def when_over(request: Request, starting: Coroutine[Any, Any, Job],
                     shape: Callable[[Job], dict[str, Any]]) -> Response:
-    """The seed's synchronous answer: `shape(job)` once the job completed, within the seed
-    wait limit. Past it, the seed's error with the job id, to poll `GET /api/job/{jobId}`."""
+    """The seed's synchronous answer for the job `starting` (start(...), not awaited yet):
+    `shape(job)` once the job completed, within the seed wait limit. Past it, the seed's error
+    with the job id, to poll `GET /api/job/{jobId}`. The job's events are listened to from
+    before it is accepted: a job that ends at once (an upload) is not missed."""
     limit_s = request.app.state.seed_wait_s
     lift_deadline(request.scope)  # the wait has its own limit
-    over = await wait_for(request.app.state.ingress, job, limit_s)
+    ingress = request.app.state.ingress
+    try:
+        async with ingress.live.bound():
+            job = await starting
+            over = await wait_for(ingress, job, limit_s)
+    finally:
+        starting.close()  # nothing once awaited; frees it if the listening could not start
     if over is None:
         return answer({"success": False, "jobId": job.id,
                        "error": f"job {job.id} is still running after {limit_s:g} s; "

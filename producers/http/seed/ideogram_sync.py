@@ -61,33 +61,33 @@ async def upload(request: Request, key: Submitter) -> Response:
     """Upload an image to Ideogram: `{success, uploadId}`, for `/api/caption` and
     `/api/gencustom`."""
     body = await read_body(request, Upload)
-    job = await start(request, key, "ideogram", "upload", {"image_url": body.imageUrl},
-                      names={"image_url": "imageUrl"})
-    return await when_over(request, job, lambda done: {"success": True,
-                                                       "uploadId": done.output.text})
+    starting = start(request, key, "ideogram", "upload", {"image_url": body.imageUrl},
+                     names={"image_url": "imageUrl"})
+    return await when_over(request, starting, lambda done: {"success": True,
+                                                            "uploadId": done.output.text})
 
 
 @router.post("/caption")
 async def caption(request: Request, key: Submitter) -> Response:
     """Ideogram's caption of an uploaded image: `{success, caption}`."""
     body = await read_body(request, Caption)
-    job = await start(request, key, "ideogram", "describe", {"image_id": body.uploadId},
-                      names={"image_id": "uploadId"})
-    return await when_over(request, job, lambda done: {"success": True,
-                                                       "caption": done.output.text})
+    starting = start(request, key, "ideogram", "describe", {"image_id": body.uploadId},
+                     names={"image_id": "uploadId"})
+    return await when_over(request, starting, lambda done: {"success": True,
+                                                            "caption": done.output.text})
 
 
 @router.post("/genimageprompt")
 async def genimageprompt(request: Request, key: Submitter) -> Response:
     """Text to image: `{success, data: {jobId, request_id, images, responses}}`."""
     body = await read_body(request, GenImagePrompt)
-    job = await start(request, key, "ideogram", "generate", {
+    starting = start(request, key, "ideogram", "generate", {
         "prompt": body.prompt, "style": body.style_expert, "model_version": body.model_version,
         "magic_prompt": body.use_autoprompt_option, "resolution": body.resolution,
         "num_images": body.num_images},
         names={"style": "style_expert", "magic_prompt": "use_autoprompt_option"})
-    return await when_over(request, job, lambda done: {"success": True,
-                                                       "data": generation(done)})
+    return await when_over(request, starting, lambda done: {"success": True,
+                                                            "data": generation(done)})
 
 
 @router.post("/upscale")
@@ -99,12 +99,12 @@ async def upscale(request: Request, key: Submitter) -> Response:
                                       response_id=body.response_id)
     source = ({"job_id": found[0], "index": found[1]} if found else
               {"request_id": body.request_id, "response_id": body.response_id})
-    job = await start(request, key, "ideogram", "upscale", {
+    starting = start(request, key, "ideogram", "upscale", {
         **source, "prompt": body.promptText, "weight": body.parent_weight,
         "model_version": body.model_version}, names={"prompt": "promptText",
                                                      "weight": "parent_weight"})
-    return await when_over(request, job, lambda done: {"success": True,
-                                                       "result": generation(done)})
+    return await when_over(request, starting, lambda done: {"success": True,
+                                                            "result": generation(done)})
 
 
 @router.post("/removebackground")
@@ -117,7 +117,7 @@ async def removebackground(request: Request, key: Submitter) -> Response:
     if found is None:
         raise ApiError(404, ErrorCode.not_found, f"asset_id: no image {body.asset_id} in a "
                                                  "completed Ideogram job of this API key")
-    job = await start(request, key, "ideogram", "remove_background",
-                      {"job_id": found[0], "index": found[1]}, names={})
-    return await when_over(request, job, lambda done: {"success": True,
-                                                       "data": generation(done)})
+    starting = start(request, key, "ideogram", "remove_background",
+                     {"job_id": found[0], "index": found[1]}, names={})
+    return await when_over(request, starting, lambda done: {"success": True,
+                                                            "data": generation(done)})
