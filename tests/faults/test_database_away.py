@@ -2,7 +2,6 @@
 with one webhook each, and no provider job is submitted twice."""
 
 import asyncio
-import collections
 import json
 import time
 from urllib.parse import urlsplit, urlunsplit
@@ -14,6 +13,7 @@ from store import keys
 from tests.conftest import TEST_DB, sandbox_account
 from tests.e2e.conftest import free_port
 from tests.e2e.receiver import Receiver
+from tests.faults.figures import assert_each_once, outcome, settled
 from tests.proxy import PostgresProxy
 
 pytestmark = pytest.mark.faults
@@ -58,38 +58,13 @@ async def test_jobs_in_flight_survive_the_database_being_away_for_30_s(
         await asyncio.sleep(30)
         await proxy.restore()
 
-        async def done() -> bool:
-            ended = await clean_db.fetchval(
-                "select count(*) from jobs where id = any($1::text[]) and status in "
-                "('completed','failed','timeout','cancelled')", ids)
-            hooked = {json.loads(r["body"])["data"]["job_id"] for r in receiver.requests}
-            return ended == JOBS and hooked >= set(ids)
-        while not await done() and time.monotonic() - cut_at < 240:
-            await asyncio.sleep(0.5)
+        await settled(clean_db, ids, receiver)
         recovered_s = round(time.monotonic() - cut_at - 30, 1)
-        await asyncio.sleep(3)
-        statuses = collections.Counter(r["status"] for r in await clean_db.fetch(
-            "select status from jobs where id = any($1::text[])", ids))
-        terminal = collections.Counter(r["job_id"] for r in await clean_db.fetch(
-            "select job_id from job_events where job_id = any($1::text[]) and type in "
-            "('wowz.job.completed', 'wowz.job.failed')", ids))
-        async with httpx.AsyncClient(base_url=sandbox.midjourney_url) as control:
-            submissions = (await control.get("/_sandbox/stats")).json()["submissions"]
+        await asyncio.sleep(3)  # room for a late duplicate
     finally:
         await platform.stop()
         await receiver.stop()
-    hooks = collections.defaultdict(set)
-    for r in receiver.requests:
-        hooks[json.loads(r["body"])["data"]["job_id"]].add(r["headers"]["webhook-id"])
-    figures = {"jobs": JOBS, "statuses": dict(statuses),
-               "duplicated terminal events": sum(1 for n in terminal.values() if n > 1),
-               "jobs without a webhook": JOBS - len(hooks),
-               "jobs with more than one webhook id": sum(1 for v in hooks.values() if len(v) > 1),
-               "provider submissions": submissions,
+    figures = {**await outcome(clean_db, ids, receiver, sandbox.midjourney_url),
                "all ended and called back s after the database returned": recovered_s}
     print("\nFAULT postgres-away-30s", json.dumps(figures))
-    assert statuses == {"completed": JOBS}
-    assert figures["duplicated terminal events"] == 0
-    assert figures["jobs without a webhook"] == 0
-    assert figures["jobs with more than one webhook id"] == 0
-    assert submissions == JOBS
+    assert_each_once(figures)

@@ -3,7 +3,6 @@ later. Every job must end completed, exactly once, with one webhook (one webhook
 no provider job submitted twice. Prints the figures (docs/reliability.md)."""
 
 import asyncio
-import collections
 import json
 import time
 
@@ -15,6 +14,7 @@ from tests.conftest import TEST_AMQP, TEST_DB, sandbox_account
 from tests.e2e.conftest import free_port
 from tests.e2e.receiver import Receiver
 from tests.faults.cluster import SERVICES, Cluster, cluster_env
+from tests.faults.figures import assert_each_once, outcome, settled
 
 pytestmark = pytest.mark.faults
 
@@ -43,9 +43,7 @@ async def submit_all(base: str, api_key: str, hook: str) -> list[str]:
 
 async def test_every_job_survives_each_service_being_killed(sandbox, clean_db, clean_bus,
                                                             tmp_path):
-    import httpx as control_http
-
-    async with control_http.AsyncClient(base_url=sandbox.midjourney_url) as control:
+    async with httpx.AsyncClient(base_url=sandbox.midjourney_url) as control:
         await control.post("/_sandbox/config", json={"generation_s": 3})
     accounts = [await sandbox_account(sandbox, f"mj-fault-{n}", tmp_path, concurrency=5)
                 for n in (1, 2)]
@@ -68,46 +66,15 @@ async def test_every_job_survives_each_service_being_killed(sandbox, clean_db, c
             await asyncio.sleep(5)
             await cluster.start(name)
 
-        async def all_delivered() -> None:
-            while True:
-                done = await clean_db.fetchval(
-                    "select count(*) from jobs where id = any($1::text[]) and status in "
-                    "('completed','failed','timeout','cancelled')", ids)
-                hooked = {json.loads(r["body"])["data"]["job_id"] for r in receiver.requests}
-                if done == JOBS and hooked >= set(ids):
-                    return
-                await asyncio.sleep(0.5)
-        try:
-            await asyncio.wait_for(all_delivered(), 240)
-        except TimeoutError:
-            pass
+        await settled(clean_db, ids, receiver)
         recovered_s = round(time.monotonic() - started, 1)
         await asyncio.sleep(3)  # room for a late duplicate
-        statuses = collections.Counter(r["status"] for r in await clean_db.fetch(
-            "select status from jobs where id = any($1::text[])", ids))
-        terminal_events = collections.Counter(r["job_id"] for r in await clean_db.fetch(
-            "select job_id from job_events where job_id = any($1::text[]) and type in "
-            "('wowz.job.completed', 'wowz.job.failed')", ids))
-        hooks = collections.defaultdict(list)
-        for r in receiver.requests:
-            hooks[json.loads(r["body"])["data"]["job_id"]].append(r["headers"]["webhook-id"])
-        async with control_http.AsyncClient(base_url=sandbox.midjourney_url) as control:
-            submissions = (await control.get("/_sandbox/stats")).json()["submissions"]
     finally:
         await cluster.stop()
         await receiver.stop()
-    figures = {
-        "jobs": JOBS, "kills (service, s)": kills, "statuses": dict(statuses),
-        "lost (not terminal)": JOBS - sum(n for s, n in statuses.items() if s != "pending"
-                                          and s != "processing"),
-        "duplicated terminal events": sum(1 for n in terminal_events.values() if n > 1),
-        "jobs with more than one webhook id": sum(1 for v in hooks.values() if len(set(v)) > 1),
-        "webhooks redelivered (same id)": sum(len(v) - len(set(v)) for v in hooks.values()),
-        "jobs without a webhook": JOBS - len(hooks),
-        "provider submissions": submissions, "all ended after s": recovered_s}
+    figures = {**await outcome(clean_db, ids, receiver, sandbox.midjourney_url),
+               "kills (service, s)": kills, "all ended after s": recovered_s}
+    figures["lost (not terminal)"] = sum(n for status, n in figures["statuses"].items()
+                                         if status in ("pending", "processing"))
     print("\nFAULT sigkill-each-service", json.dumps(figures))
-    assert statuses == {"completed": JOBS}
-    assert figures["duplicated terminal events"] == 0
-    assert figures["jobs without a webhook"] == 0
-    assert figures["jobs with more than one webhook id"] == 0
-    assert submissions == JOBS
+    assert_each_once(figures)
